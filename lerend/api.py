@@ -1,0 +1,17 @@
+"""The JSON API at /api/v1/. Each app adds its router in `<app>/api.py`."""
+
+from ninja import NinjaAPI
+
+from accounts.api import router as accounts_router
+from accounts.api_auth import api_auth
+from orgs.api import router as orgs_router
+
+api = NinjaAPI(
+    title="lerend API",
+    version="1",
+    urls_namespace="api",
+    auth=api_auth,
+    docs_url="/docs",
+)
+api.add_router("", accounts_router)
+api.add_router("/organisations", orgs_router)
