@@ -4,6 +4,7 @@ from ninja import NinjaAPI
 
 from accounts.api import router as accounts_router
 from accounts.api_auth import api_auth
+from formats.api import router as formats_router
 from orgs.api import router as orgs_router
 
 api = NinjaAPI(
@@ -15,3 +16,4 @@ api = NinjaAPI(
 )
 api.add_router("", accounts_router)
 api.add_router("/organisations", orgs_router)
+api.add_router("/formats", formats_router)
