@@ -1,8 +1,10 @@
 """API authentication: a personal token (`Authorization: Bearer lrn_…`) or the session.
 
-Session requests must carry the CSRF token (ninja's SessionAuth checks it). A token of a
-deactivated user, a revoked token or a token of a person removed from an organisation
-authenticates no further than that person's remaining memberships allow.
+Session requests must carry the CSRF token (X-CSRFToken header); token requests need
+none, as a browser never sends the token by itself. A revoked token and a token of a
+deactivated user do not authenticate (401). A token of a person removed from an
+organisation still authenticates, but reaches no further than that person's remaining
+memberships (orgs.access answers 404).
 """
 
 from __future__ import annotations
@@ -11,7 +13,12 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja.security import HttpBearer, SessionAuth
+from django.utils.translation import gettext as _
+from ninja.security import HttpBearer
+from ninja.security import SessionAuth as NinjaSessionAuth
+from ninja.utils import check_csrf
+
+from core.api_errors import ApiError
 
 from .models import ApiToken, hash_token
 
@@ -33,6 +40,25 @@ class TokenAuth(HttpBearer):
             ApiToken.objects.filter(pk=record.pk).update(last_used_at=now)
         request.user = record.user
         return record.user
+
+
+class SessionAuth(NinjaSessionAuth):
+    """ninja's SessionAuth, with a translated error when the CSRF token is missing.
+
+    The CSRF check only runs for a logged-in session, so a request without any valid
+    credentials gets 401 rather than a CSRF error.
+    """
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if not request.user.is_authenticated:
+            return None
+        if not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
+            raise ApiError(
+                403,
+                _("CSRF check failed: send the CSRF token in the X-CSRFToken header."),
+                code="csrf_failed",
+            )
+        return request.user
 
 
 api_auth = [TokenAuth(), SessionAuth()]

@@ -4,6 +4,7 @@ from ninja import NinjaAPI
 
 from accounts.api import router as accounts_router
 from accounts.api_auth import api_auth
+from core.api_errors import register_error_handlers
 from formats.api import router as formats_router
 from orgs.api import router as orgs_router
 
@@ -14,6 +15,7 @@ api = NinjaAPI(
     auth=api_auth,
     docs_url="/docs",
 )
+register_error_handlers(api)
 api.add_router("", accounts_router)
 api.add_router("/organisations", orgs_router)
 api.add_router("/formats", formats_router)

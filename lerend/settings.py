@@ -14,6 +14,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from lerend import __version__
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEFAULT_SECRET_KEY = "insecure-local-development-key-do-not-use-in-production"  # noqa: S105
@@ -130,7 +132,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": SQLITE_PATH,
+            "NAME": str(SQLITE_PATH),
             "OPTIONS": {
                 # Writers take the lock when their transaction starts, so two writers
                 # queue on the busy timeout instead of failing with "database is locked".
@@ -326,4 +328,4 @@ LOGGING = {
 
 NINJA_PAGINATION_PER_PAGE = 50
 
-from lerend import __version__ as LEREND_VERSION  # noqa: E402
+LEREND_VERSION = __version__

@@ -4,4 +4,4 @@ import os
 
 os.environ["LEREND_TESTING"] = "1"
 
-from lerend.settings import *  # noqa: E402, F403
+from lerend.settings import *  # noqa: F403

@@ -3,11 +3,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -73,6 +76,19 @@ class Team(models.Model):
         ordering = ["name"]
         verbose_name = _("team")
         verbose_name_plural = _("teams")
+        constraints = [
+            # Sibling teams have different names (ignoring case); roots need their own
+            # constraint because NULL parents never collide in a unique index.
+            models.UniqueConstraint(
+                "organisation", "parent", Lower("name"), name="team_unique_name_among_siblings"
+            ),
+            models.UniqueConstraint(
+                "organisation",
+                Lower("name"),
+                condition=models.Q(parent__isnull=True),
+                name="team_unique_name_among_roots",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -85,6 +101,39 @@ class Team(models.Model):
             chain.append(node)
             node = node.parent
         return chain
+
+
+@dataclass
+class TeamNode:
+    team: Team
+    depth: int
+    children: list[TeamNode] = field(default_factory=list)
+
+
+def team_tree(teams: Iterable[Team]) -> list[TeamNode]:
+    """Arrange one organisation's teams as a forest, siblings sorted by name."""
+    nodes = {team.pk: TeamNode(team, 0) for team in teams}
+    roots: list[TeamNode] = []
+    for node in sorted(nodes.values(), key=lambda n: n.team.name.casefold()):
+        parent = nodes.get(node.team.parent_id)  # type: ignore[arg-type]
+        (parent.children if parent else roots).append(node)
+
+    def set_depth(branch: list[TeamNode], depth: int) -> None:
+        for node in branch:
+            node.depth = depth
+            set_depth(node.children, depth + 1)
+
+    set_depth(roots, 0)
+    return roots
+
+
+def flatten_tree(branch: list[TeamNode]) -> list[TeamNode]:
+    """Depth-first: each team followed by its sub-teams."""
+    flat: list[TeamNode] = []
+    for node in branch:
+        flat.append(node)
+        flat.extend(flatten_tree(node.children))
+    return flat
 
 
 class MembershipQuerySet(models.QuerySet["Membership"]):
@@ -158,6 +207,15 @@ class Invitation(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
+        constraints = [
+            # A new invitation to the same address revokes the open one first.
+            models.UniqueConstraint(
+                "organisation",
+                Lower("email"),
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_one_open_per_address",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.email} → {self.organisation}"
@@ -179,6 +237,49 @@ class Invitation(models.Model):
         return self.accepted_at is None and self.revoked_at is None and not self.is_expired
 
 
+def accept_url_for(raw_key: str) -> str:
+    """The link in the invitation e-mail; only the key's hash is stored, so it is built once."""
+    return f"{settings.SITE_URL}/o/invitations/{raw_key}/"
+
+
+AUDIT_ACTIONS = {
+    "organisation.created": _("Organisation created"),
+    "organisation.updated": _("Organisation settings changed"),
+    "invitation.created": _("Invitation sent"),
+    "invitation.revoked": _("Invitation withdrawn"),
+    "invitation.accepted": _("Invitation accepted"),
+    "member.role_changed": _("Role changed"),
+    "member.removed": _("Member removed"),
+    "member.teams_changed": _("Teams of a member changed"),
+    "team.created": _("Team created"),
+    "team.updated": _("Team changed"),
+    "team.deleted": _("Team deleted"),
+}
+
+AUDIT_DATA_LABELS = {
+    "name": _("name"),
+    "slug": _("short name"),
+    "language": _("language"),
+    "anonymity_minimum": _("anonymity minimum"),
+    "role": _("role"),
+    "old": _("from"),
+    "new": _("to"),
+    "parent": _("part of"),
+    "added": _("added"),
+    "removed": _("removed"),
+    "replaced": _("replaced invitations"),
+    "members": _("members"),
+}
+
+
+def _audit_value(value: object) -> str:
+    if isinstance(value, list):
+        return ", ".join(_audit_value(item) for item in value) or "—"
+    if isinstance(value, str) and value in Role.values:
+        return str(Role(value).label)
+    return "—" if value in ("", None) else str(value)
+
+
 class AuditEvent(models.Model):
     """Who did what to whom, in an organisation. Never holds survey answers."""
 
@@ -198,6 +299,27 @@ class AuditEvent(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
+        indexes = [
+            models.Index(fields=["organisation", "-created_at"], name="audit_org_newest_first")
+        ]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
+
+    @property
+    def action_label(self) -> str:
+        return str(AUDIT_ACTIONS.get(self.action, self.action))
+
+    @property
+    def details(self) -> str:
+        """The data as one readable line: "role: Member; name: A → B"."""
+        parts = []
+        for key, value in (self.data or {}).items():
+            if key == "changes" and isinstance(value, dict):
+                for field, pair in value.items():
+                    old, new = pair if isinstance(pair, list) and len(pair) == 2 else ("", pair)
+                    label = AUDIT_DATA_LABELS.get(field, field)
+                    parts.append(f"{label}: {_audit_value(old)} → {_audit_value(new)}")
+            else:
+                parts.append(f"{AUDIT_DATA_LABELS.get(key, key)}: {_audit_value(value)}")
+        return "; ".join(parts)

@@ -1,0 +1,126 @@
+"""`lerend serve`: migrate, optionally load the demo, and serve the app with its worker.
+
+One command for a one-machine installation: the database is migrated, the background
+worker (django-tasks-db) runs as a child process, and uvicorn serves the ASGI application
+in this process (or in N worker processes with --workers N). Ctrl-C or SIGTERM stops
+uvicorn first and then the worker.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+ASGI_APP = "lerend.asgi:application"
+WORKER_STOP_SECONDS = 10
+
+
+def positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError(value)
+    return number
+
+
+def port_number(value: str) -> int:
+    number = int(value)
+    if not 0 < number < 65536:
+        raise ValueError(value)
+    return number
+
+
+def url_for(host: str, port: int) -> str:
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}/"
+
+
+class Command(BaseCommand):
+    help = "Migrate the database and serve lerend (uvicorn) with its background worker."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1", help="Address to listen on.")
+        parser.add_argument("--port", type=port_number, default=8000, help="Port.")
+        parser.add_argument(
+            "--demo", action="store_true", help="Create the demo organisation first."
+        )
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="Do not start the background worker (run `lerend worker` yourself).",
+        )
+        parser.add_argument(
+            "--workers",
+            type=positive_int,
+            default=1,
+            help="Number of web server processes (default: 1).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        self.verbosity = options["verbosity"]
+        # The SQLite file and uploads live here; a fresh LEREND_DATA_DIR just works.
+        Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
+        call_command("migrate", interactive=False, verbosity=0, stdout=self.stdout)
+        if options["demo"]:
+            call_command("demo", stdout=self.stdout, stderr=self.stderr)
+
+        # uvicorn re-raises the signal that stopped it once it has shut down; with this
+        # handler in place, SIGTERM then unwinds through `finally` like Ctrl-C does.
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
+        worker = None if options["no_worker"] else self.start_worker()
+        try:
+            self.serve(options["host"], options["port"], options["workers"])
+        except KeyboardInterrupt:
+            pass
+        finally:
+            if worker is not None:
+                self.stop_worker(worker)
+
+    def start_worker(self) -> subprocess.Popen:
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE}
+        # Its own process group: Ctrl-C in the terminal reaches only this process, which
+        # then stops the worker exactly once, after the web server has stopped.
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "django", "db_worker", "--no-reload"],
+            env=env,
+            process_group=0,
+        )
+        self.stdout.write(f"Background worker started (process {worker.pid}).")
+        return worker
+
+    def stop_worker(self, worker: subprocess.Popen) -> None:
+        if worker.poll() is None:
+            worker.send_signal(signal.SIGTERM)
+            try:
+                worker.wait(timeout=WORKER_STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
+        self.stdout.write(f"Background worker stopped (exit code {worker.returncode}).")
+
+    def serve(self, host: str, port: int, workers: int) -> None:
+        import uvicorn
+
+        self.stdout.write(self.style.SUCCESS(f"Starting lerend at {url_for(host, port)}"))
+        self.stdout.write("Press Ctrl-C to stop.")
+        self.stdout.flush()
+        uvicorn.run(
+            ASGI_APP,
+            host=host,
+            port=port,
+            workers=workers,
+            lifespan="off",
+            log_level="info" if self.verbosity > 0 else "warning",
+            access_log=self.verbosity > 1,
+        )
+
+
+def _exit_on_sigterm(signum: int, frame: Any) -> None:
+    raise SystemExit(0)
