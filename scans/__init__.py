@@ -1,0 +1,1 @@
+"""Learning-culture scan (leercultuurscan): campaigns, reports and their anonymity rule."""
