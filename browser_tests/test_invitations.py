@@ -1,10 +1,4 @@
-"""Inviting someone and joining through the link, clicked through on a 360-pixel phone.
-
-This file belongs in browser_tests/ (as browser_tests/test_invitations.py), where the
-shared `page` and `assert_accessible` fixtures live; it is kept here, outside test
-collection, because two Playwright sessions cannot run in one process. Move it with
-`git mv orgs/tests/browser_invitations.py browser_tests/test_invitations.py`.
-"""
+"""Inviting someone and joining through the link, clicked through on a 360-pixel phone."""
 
 from __future__ import annotations
 
