@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "accounts",
     "orgs",
     "formats",
+    "workshops",
+    "scans",
 ]
 
 MIDDLEWARE = [
