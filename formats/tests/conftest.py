@@ -5,6 +5,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 SEED_DIR = Path(__file__).resolve().parent / "seeds"
 
@@ -36,3 +37,11 @@ def seed_text(number: str) -> str:
 @pytest.fixture
 def seeds() -> dict[str, str]:
     return {number: seed_text(number) for number in ("000", "001", "002", "003", "004")}
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """Messages are asserted in English (their msgids): the interface defaults to Dutch."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

@@ -36,6 +36,7 @@ from .conftest import normalise
 BUILTINS = {fmt.slug: (path, fmt) for path, fmt in builtin_formats()}
 EXPECTED_SLUGS = {
     "stimuleren-van-levenslang-leren": "000",
+    "leercultuur-vragenlijst": "001",
     "al-doende-leren-bewust-maken": "002",
     "al-doende-leren-experiment": "002",
     "al-doende-leren-leercultuur": "002",
