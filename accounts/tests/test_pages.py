@@ -78,7 +78,8 @@ def test_login_page_in_english(client, db):
     assert "<h1>Sign In</h1>" in response.content.decode()
 
 
-def test_login_page_in_dutch_by_default(client, db):
+def test_login_page_in_dutch_by_default(client, db, settings):
+    settings.LANGUAGE_CODE = "nl"  # the product's default; the test settings read English
     html = client.get(reverse("account_login")).content.decode()
     assert '<html lang="nl">' in html
     assert "<h1>Sign In</h1>" not in html  # allauth's Dutch catalogue (or ours) applies
