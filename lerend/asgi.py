@@ -1,4 +1,8 @@
-"""The ASGI application: Django, with static files served from the app itself.
+"""The ASGI application: the live-session event stream, then Django with static files.
+
+`GET /api/v1/sessions/<code>/events` (Server-Sent Events) is answered by the lean endpoint
+in realtime/asgi.py, outside Django's middleware stack; every other request goes to Django.
+The lifespan protocol starts and stops the realtime hub (and its Redis subscriber).
 
 A reverse proxy in front of several processes may serve /static/ from STATIC_ROOT
 instead (see README); serving them here keeps the one-machine default self-contained.
@@ -14,4 +18,6 @@ django_application = get_asgi_application()
 
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 
-application = ASGIStaticFilesHandler(django_application)
+from realtime.asgi import make_application  # noqa: E402
+
+application = make_application(ASGIStaticFilesHandler(django_application))

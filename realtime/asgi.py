@@ -1,0 +1,243 @@
+"""The lean Server-Sent Events endpoint, served in front of Django.
+
+`GET /api/v1/sessions/<code>/events` never enters Django's middleware stack: it asks the
+provider (workshops.events) whether the client may listen and on which channels, then
+subscribes to the hub, replays what the client missed (Last-Event-ID) and streams live
+events until the client goes away. Everything else goes to the wrapped application.
+
+The provider is any object with the two functions of the contract
+(`open_stream(code, headers, cookies, query)` and `replay(code, channels, after_id)`);
+both are synchronous (database) and run in a thread pool.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable, MutableMapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+from urllib.parse import parse_qsl
+
+from asgiref.sync import sync_to_async
+
+from .hub import Frame, Hub, encode
+from .hub import hub as default_hub
+
+logger = logging.getLogger(__name__)
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[dict]]
+Send = Callable[[dict], Awaitable[None]]
+ASGIApp = Callable[..., Awaitable[None]]
+
+EVENTS_PATH = re.compile(r"^/api/v1/sessions/(?P<code>[A-Za-z0-9_-]{1,64})/events/?$")
+RETRY = b"retry: 2000\n\n"
+DEFAULT_PROVIDER = "workshops.events"
+# Authorisation and replay read the database; a few threads of their own keep a burst of
+# (re)connections from queueing behind Django's sync views.
+_executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="sse-db")
+
+
+def _call_with_db(func: Callable[..., Any], *args: Any) -> Any:
+    """Run a provider function like a request: fresh database connections around it."""
+    from django.db import close_old_connections
+
+    close_old_connections()
+    try:
+        return func(*args)
+    finally:
+        close_old_connections()
+
+
+async def in_thread(func: Callable[..., Any], *args: Any) -> Any:
+    return await sync_to_async(_call_with_db, thread_sensitive=False, executor=_executor)(
+        func, *args
+    )
+
+
+def _json_response_messages(status: int, detail: str, code: str) -> list[dict]:
+    body = json.dumps({"detail": detail, "code": code}).encode()
+    return [
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"cache-control", b"no-store"),
+                (b"x-content-type-options", b"nosniff"),
+            ],
+        },
+        {"type": "http.response.body", "body": body},
+    ]
+
+
+def _translated(message: str) -> str:
+    try:
+        from django.utils.translation import gettext
+
+        return gettext(message)
+    except Exception:  # no Django settings (a bare test app)
+        return message
+
+
+def parse_request(scope: Scope) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """Headers (lower-case names), cookies and query parameters of an ASGI scope."""
+    headers: dict[str, str] = {}
+    for raw_name, raw_value in scope.get("headers", []):
+        name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
+        if name in headers:
+            value = headers[name] + ("; " if name == "cookie" else ", ") + value
+        headers[name] = value
+    cookies: dict[str, str] = {}
+    if "cookie" in headers:
+        from django.http.cookie import parse_cookie
+
+        cookies = parse_cookie(headers["cookie"])
+    query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
+    return headers, cookies, query
+
+
+def last_event_id(headers: dict[str, str], query: dict[str, str]) -> int | None:
+    """The id the client saw last: 0 for none, None when it is not a number."""
+    raw = headers.get("last-event-id") or query.get("last_event_id") or "0"
+    raw = raw.strip()
+    if not raw.isdigit() or len(raw) > 18:
+        return None
+    return int(raw)
+
+
+class SSEApp:
+    """ASGI app for one route: `GET /api/v1/sessions/<code>/events`."""
+
+    def __init__(self, provider: Any = None, hub: Hub | None = None) -> None:
+        self._provider = provider
+        self.hub = hub or default_hub
+
+    @property
+    def provider(self) -> Any:
+        if self._provider is None:
+            self._provider = importlib.import_module(DEFAULT_PROVIDER)
+        return self._provider
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        match = EVENTS_PATH.match(scope["path"])
+        assert match is not None
+        code = match["code"]
+        headers, cookies, query = parse_request(scope)
+        after_id = last_event_id(headers, query)
+        if after_id is None:
+            detail = _translated("Last-Event-ID must be a whole number.")
+            for message in _json_response_messages(400, detail, "invalid_last_event_id"):
+                await send(message)
+            return
+        provider = self.provider
+        grant = await in_thread(provider.open_stream, code, headers, cookies, query)
+        if grant is None or not grant.channels:
+            for message in _json_response_messages(404, _translated("Not found."), "not_found"):
+                await send(message)
+            return
+
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [
+                    (b"content-type", b"text/event-stream; charset=utf-8"),
+                    (b"cache-control", b"no-cache"),
+                    (b"x-accel-buffering", b"no"),
+                    (b"x-content-type-options", b"nosniff"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": RETRY, "more_body": True})
+
+        hub = self.hub
+        # Subscribe first: whatever is published from now on waits in `conn.pending`.
+        conn = await hub.subscribe(send, grant.channels, floor=after_id)
+        try:
+            events = await in_thread(provider.replay, code, list(grant.channels), after_id)
+            floor = after_id
+            if events:
+                blob = b"".join(encode(eid, name, data) for eid, name, data in events)
+                floor = max(after_id, events[-1][0])
+                await send({"type": "http.response.body", "body": blob, "more_body": True})
+                # Let a long replay reach the client before the buffer limit applies.
+                await send({"type": "http.response.body", "body": b"", "more_body": True})
+            if conn.closed.done() or not conn.go_live(floor):
+                return
+            await _until_disconnect(receive, conn)
+        finally:
+            hub.unsubscribe(conn)
+
+
+async def _until_disconnect(receive: Receive, conn: Any) -> None:
+    try:
+        await _wait_disconnect(receive, conn)
+    except asyncio.CancelledError:
+        # The server gave up waiting for the stream at shutdown: that is its end.
+        logger.debug("event stream cancelled")
+
+
+async def _wait_disconnect(receive: Receive, conn: Any) -> None:
+    if conn.transport is not None:
+        # Closing the transport (a slow client, a reset) ends `receive` too.
+        while (await receive())["type"] != "http.disconnect":
+            pass
+        return
+
+    async def watch() -> None:
+        while (await receive())["type"] != "http.disconnect":
+            pass
+
+    watcher = asyncio.ensure_future(watch())
+    try:
+        await asyncio.wait({watcher, conn.closed}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        watcher.cancel()
+
+
+class Router:
+    """SSE requests to the lean endpoint, lifespan to the hub, the rest to `app`."""
+
+    def __init__(self, app: ASGIApp, sse: SSEApp) -> None:
+        self.app = app
+        self.sse = sse
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            if scope["method"] == "GET" and EVENTS_PATH.match(scope["path"]):
+                await self.sse(scope, receive, send)
+                return
+        elif kind == "lifespan":
+            await self.lifespan(receive, send)
+            return
+        await self.app(scope, receive, send)
+
+    async def lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    await self.sse.hub.start()
+                except Exception as exc:
+                    logger.exception("realtime hub did not start")
+                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.sse.hub.stop()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+
+def make_application(app: ASGIApp, *, provider: Any = None, hub: Hub | None = None) -> Router:
+    return Router(app, SSEApp(provider=provider, hub=hub))
+
+
+__all__ = ["Frame", "Router", "SSEApp", "make_application"]
