@@ -24,7 +24,7 @@ from urllib.parse import parse_qsl
 
 from asgiref.sync import sync_to_async
 
-from .hub import Frame, Hub, encode
+from .hub import Frame, Hub, encode, send_now
 from .hub import hub as default_hub
 
 logger = logging.getLogger(__name__)
@@ -170,17 +170,18 @@ class SSEApp:
                 await send({"type": "http.response.body", "body": b"", "more_body": True})
             if conn.closed.done() or not conn.go_live(floor):
                 return
-            await _until_disconnect(receive, conn)
+            await _until_disconnect(receive, send, conn)
         finally:
             hub.unsubscribe(conn)
 
 
-async def _until_disconnect(receive: Receive, conn: Any) -> None:
+async def _until_disconnect(receive: Receive, send: Send, conn: Any) -> None:
     try:
         await _wait_disconnect(receive, conn)
     except asyncio.CancelledError:
-        # The server gave up waiting for the stream at shutdown: that is its end.
-        logger.debug("event stream cancelled")
+        # The server stops and gave up waiting for the stream: end it properly, so that
+        # the client reconnects (to another process, or to this one once restarted).
+        send_now(send, {"type": "http.response.body", "body": b"", "more_body": False})
 
 
 async def _wait_disconnect(receive: Receive, conn: Any) -> None:

@@ -68,7 +68,7 @@ def encode(event_id: int, event: str, data: str) -> bytes:
     return f"id: {int(event_id)}\nevent: {event}\n{body}\n".encode()
 
 
-def _send_now(send: Callable[[dict], Awaitable[None]], message: dict) -> bool:
+def send_now(send: Callable[[dict], Awaitable[None]], message: dict) -> bool:
     """Run `send(message)` to completion if it does not need to wait; False if it would."""
     coro: Any = send(message)
     try:
@@ -135,7 +135,7 @@ class Connection:
             self.transport.is_closing() or self.transport.get_write_buffer_size() > self.limit
         ):
             return False
-        return _send_now(self._send, frame.message)
+        return send_now(self._send, frame.message)
 
     def go_live(self, floor: int) -> bool:
         """End the replay: deliver what arrived meanwhile (above `floor`) and go live."""

@@ -1,0 +1,107 @@
+"""The hub and the endpoint without a server: encoding, a blocking send, a Redis outage."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from realtime.asgi import SSEApp
+from realtime.hub import Hub, encode
+from realtime.tests import fakeprovider
+from realtime.tests.conftest import free_port
+
+
+def test_encode():
+    assert encode(7, "step", '{"a": 1}') == b'id: 7\nevent: step\ndata: {"a": 1}\n\n'
+    assert encode(8, "note", "a\r\nb\nc") == b"id: 8\nevent: note\ndata: a\ndata: b\ndata: c\n\n"
+
+
+@pytest.mark.parametrize("name", ["", "two\nlines", "a:b", "cr\r"])
+def test_a_bad_event_name_is_refused_in_the_publishing_thread(name):
+    with pytest.raises(ValueError, match="invalid SSE event name"):
+        Hub(redis_url=None).publish("session:A", 1, name, "{}")
+
+
+class FakeClient:
+    """ASGI receive/send without a transport; `send` blocks while `paused`."""
+
+    def __init__(self) -> None:
+        self.messages: list[dict] = []
+        self.paused = False
+        self.resume = asyncio.Event()
+        self.gone = asyncio.Event()
+
+    async def receive(self) -> dict:
+        await self.gone.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(self, message: dict) -> None:
+        if self.paused:
+            await self.resume.wait()
+        self.messages.append(message)
+
+    @property
+    def body(self) -> bytes:
+        return b"".join(m.get("body", b"") for m in self.messages[1:])
+
+
+def scope(path="/api/v1/sessions/ABC234/events", query=b"", headers=()):
+    return {
+        "type": "http",
+        "method": "GET",
+        "path": path,
+        "query_string": query,
+        "headers": list(headers),
+    }
+
+
+async def _until(predicate, timeout=2.0):
+    async with asyncio.timeout(timeout):
+        while not predicate():
+            await asyncio.sleep(0.005)
+
+
+def test_a_send_that_would_block_drops_the_connection_and_ends_the_stream():
+    async def main():
+        hub = Hub(redis_url=None, heartbeat=3600)
+        app = SSEApp(provider=fakeprovider, hub=hub)
+        slow, fine = FakeClient(), FakeClient()
+        tasks = [asyncio.create_task(app(scope(), c.receive, c.send)) for c in (slow, fine)]
+        await _until(lambda: sum(c.pending is None for c in hub._connections) == 2)
+        hub.publish("session:ABC234", 1, "step", "{}")
+        await _until(lambda: b"id: 1" in slow.body and b"id: 1" in fine.body)
+        slow.paused = True
+        hub.publish("session:ABC234", 2, "step", "{}")
+        # The slow client's handler ends although that client never disconnected.
+        await asyncio.wait_for(tasks[0], 2)
+        assert hub.stats["dropped"] == 1
+        assert hub.connection_count == 1
+        await _until(lambda: b"id: 2" in fine.body)
+        assert b"id: 2" not in slow.body
+        fine.gone.set()
+        await asyncio.wait_for(tasks[1], 2)
+        assert hub.connection_count == 0
+        assert fine.messages[0]["status"] == 200
+        assert fine.body == (
+            b"retry: 2000\n\nid: 1\nevent: step\ndata: {}\n\nid: 2\nevent: step\ndata: {}\n\n"
+        )
+
+    asyncio.run(main())
+
+
+def test_a_redis_outage_still_delivers_locally():
+    async def main():
+        hub = Hub(redis_url=f"redis://127.0.0.1:{free_port()}/0", redis_prefix="t", heartbeat=3600)
+        app = SSEApp(provider=fakeprovider, hub=hub)
+        client = FakeClient()
+        task = asyncio.create_task(app(scope(), client.receive, client.send))
+        # The subscriber cannot connect: the stream goes live after a short wait anyway.
+        await _until(lambda: any(c.pending is None for c in hub._connections), timeout=5)
+        await asyncio.to_thread(hub.publish, "session:ABC234", 1, "step", '{"ok": 1}')
+        await _until(lambda: b'data: {"ok": 1}' in client.body)
+        client.gone.set()
+        await asyncio.wait_for(task, 2)
+        await hub.stop()
+
+    asyncio.run(main())
