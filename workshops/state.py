@@ -139,7 +139,7 @@ def step_view(session: LiveSession, ref: StepRef, *, facilitator: bool = False) 
 
 
 def _notes(
-    session: LiveSession, step_id: str, participant: Participant | None = None, **filters: Any
+    session: LiveSession, step_id: str, viewer: Participant | None = None, **filters: Any
 ) -> list[dict[str, Any]]:
     notes = Note.objects.filter(session=session, step_id=step_id, hidden=False, **filters)
     return [
@@ -147,7 +147,7 @@ def _notes(
             "id": str(n.public_id),
             "question": n.question,
             "text": n.text,
-            "mine": participant is not None and n.participant_id == participant.pk,
+            "mine": viewer is not None and n.participant_id == viewer.pk,
         }
         for n in notes.only("public_id", "question", "text", "participant_id")
     ]

@@ -1,0 +1,203 @@
+/* Live sessions: follow the session's events, count timers down, keep an outbox.
+ *
+ * The page's root element [data-live] says where the events are (data-events, with the
+ * participant token in data-token), which fragment to fetch when something changes
+ * (data-fragment) and the last event the page already shows (data-seq). Forms marked
+ * [data-outbox] are queued in localStorage with their client key and sent until the
+ * server has answered, so a contribution survives a network drop or a reload; the server
+ * stores a key only once. Without this script every form still posts and redirects.
+ */
+(function () {
+  "use strict";
+  var root = document.querySelector("[data-live]");
+  if (!root) { return; }
+  var body = root.querySelector("[data-live-body]");
+  var statusBox = root.querySelector("[data-live-status]");
+  var role = root.getAttribute("data-role");
+  var code = root.getAttribute("data-code");
+  var outboxKey = "lerend-outbox-" + code;
+  var refreshTimer = null;
+  var pending = false;
+
+  function say(text) {
+    if (statusBox && text) { statusBox.textContent = text; }
+  }
+
+  function uuid4() {
+    if (window.crypto && window.crypto.randomUUID) { return window.crypto.randomUUID(); }
+    var b = new Uint8Array(16);
+    window.crypto.getRandomValues(b);
+    b[6] = (b[6] & 15) | 64;
+    b[8] = (b[8] & 63) | 128;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+
+  /* --- Timers: the server sends a deadline, we count down locally. --- */
+  function two(n) { return n < 10 ? "0" + n : String(n); }
+  function clock(seconds) {
+    var s = Math.max(0, Math.round(seconds));
+    return Math.floor(s / 60) + ":" + two(s % 60);
+  }
+  function tick() {
+    var timers = root.querySelectorAll("[data-timer]");
+    Array.prototype.forEach.call(timers, function (el) {
+      var text = el.querySelector("[data-timer-text]");
+      if (!text) { return; }
+      var deadline = el.getAttribute("data-deadline");
+      var remaining = el.getAttribute("data-remaining");
+      if (deadline) {
+        var left = (Date.parse(deadline) - Date.now()) / 1000;
+        text.textContent = clock(left);
+        el.classList.toggle("expired", left <= 0);
+      } else if (remaining !== null) {
+        text.textContent = clock(Number(remaining)) + " \u23F8";
+      }
+    });
+  }
+  window.setInterval(tick, 1000);
+  tick();
+
+  /* --- Re-rendering: fetch the page's fragment, but never under someone's typing. --- */
+  function busy() {
+    var active = document.activeElement;
+    if (active && body.contains(active) &&
+        (active.tagName === "TEXTAREA" || active.tagName === "SELECT" ||
+         (active.tagName === "INPUT" && ["hidden", "checkbox", "submit"].indexOf(active.type) < 0))) {
+      return true;
+    }
+    var fields = body.querySelectorAll("textarea, input[type=text], input[type=email]");
+    for (var i = 0; i < fields.length; i++) {
+      if (fields[i].value !== fields[i].defaultValue) { return true; }
+    }
+    return false;
+  }
+
+  function refresh() {
+    refreshTimer = null;
+    if (busy()) { pending = true; return; }
+    pending = false;
+    fetch(root.getAttribute("data-fragment"), {
+      credentials: "same-origin",
+      headers: { "X-Requested-With": "fetch" }
+    }).then(function (response) {
+      if (response.status === 286 || response.redirected) { window.location.reload(); return null; }
+      return response.ok ? response.text() : null;
+    }).then(function (html) {
+      if (typeof html !== "string") { return; }
+      body.innerHTML = html;
+      tick();
+    }).catch(function () { /* the next event or the manual reload will do */ });
+  }
+
+  function schedule(delay) {
+    if (refreshTimer === null) { refreshTimer = window.setTimeout(refresh, delay); }
+  }
+
+  document.addEventListener("focusout", function () {
+    window.setTimeout(function () { if (pending) { schedule(150); } }, 50);
+  });
+
+  /* --- Events --- */
+  var names = ["session", "presence", "step", "item", "timer", "note", "note_deleted", "votes",
+    "groups", "group", "summary", "actions", "shown_action", "action_points", "photo", "ended"];
+
+  function onEvent(name) {
+    if (name === "ended") {
+      window.setTimeout(function () { window.location.reload(); },
+        role === "participant" ? Math.random() * 2000 : 200);
+      return;
+    }
+    if (role === "participant" && (name === "votes" || name === "actions")) { return; }
+    // Spread a room full of phones over a second instead of all fetching at once.
+    schedule(role === "participant" ? 150 + Math.random() * 850 : 250);
+  }
+
+  function connect() {
+    if (!window.EventSource || !root.getAttribute("data-events")) { return; }
+    var params = [];
+    var token = root.getAttribute("data-token");
+    if (token) { params.push("token=" + encodeURIComponent(token)); }
+    var seq = root.getAttribute("data-seq");
+    if (seq) { params.push("last_event_id=" + encodeURIComponent(seq)); }
+    var url = root.getAttribute("data-events") + (params.length ? "?" + params.join("&") : "");
+    var source = new EventSource(url);
+    names.forEach(function (name) {
+      source.addEventListener(name, function () { onEvent(name); });
+    });
+    source.addEventListener("open", function () { root.classList.remove("live-offline"); });
+    source.addEventListener("error", function () { root.classList.add("live-offline"); });
+  }
+  connect();
+
+  /* --- Outbox --- */
+  function loadBox() {
+    try { return JSON.parse(window.localStorage.getItem(outboxKey) || "[]"); } catch (e) { return []; }
+  }
+  function saveBox(box) {
+    try { window.localStorage.setItem(outboxKey, JSON.stringify(box)); } catch (e) { /* private mode */ }
+  }
+
+  var flushing = false;
+  function flush() {
+    if (flushing) { return; }
+    var box = loadBox();
+    if (!box.length) { return; }
+    flushing = true;
+    var item = box[0];
+    fetch(item.url, {
+      method: "POST",
+      body: item.body,
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", "X-Requested-With": "fetch" }
+    }).then(function (response) {
+      if (response.status >= 500 || response.status === 429 || response.status === 0) {
+        throw new Error("retry");
+      }
+      saveBox(loadBox().filter(function (other) { return other.id !== item.id; }));
+      flushing = false;
+      if (!response.ok) {
+        return response.json().then(function (data) { say(data.detail); }, function () {
+          say(root.getAttribute("data-msg-failed"));
+        }).then(function () { schedule(100); flush(); });
+      }
+      say(root.getAttribute("data-msg-sent"));
+      schedule(100);
+      flush();
+      return null;
+    }).catch(function () {
+      flushing = false;
+      say(root.getAttribute("data-msg-offline"));
+      window.setTimeout(flush, 4000);
+    });
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute || !form.hasAttribute("data-outbox")) { return; }
+    event.preventDefault();
+    var data = new FormData(form);
+    var submitter = event.submitter;
+    if (submitter && submitter.name) { data.append(submitter.name, submitter.value); }
+    var box = loadBox();
+    box.push({ id: uuid4(), url: form.action, body: new URLSearchParams(data).toString() });
+    saveBox(box);
+    var key = form.querySelector("input[name=key]");
+    if (key) { key.value = uuid4(); }
+    var what = form.querySelector("input[name=what]");
+    Array.prototype.forEach.call(form.querySelectorAll("textarea, input[type=text], input[type=email]"),
+      function (field) {
+        if (what && what.value === "note") { field.value = ""; }
+        field.defaultValue = field.value;
+      });
+    if (submitter && submitter.hasAttribute("aria-pressed")) {
+      Array.prototype.forEach.call(form.querySelectorAll("[aria-pressed]"), function (button) {
+        button.setAttribute("aria-pressed", button === submitter ? "true" : "false");
+      });
+    }
+    flush();
+  });
+  window.addEventListener("online", flush);
+  window.setInterval(flush, 5000);
+  flush();
+}());

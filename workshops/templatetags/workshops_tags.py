@@ -1,0 +1,56 @@
+"""Template helpers for the live pages."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django import template
+from django.utils.html import escape, linebreaks
+from django.utils.safestring import SafeString
+
+from formats.schema import STEP_KIND_LABELS
+
+try:  # the format library's Markdown renderer (nh3-cleaned), when it is there
+    from formats.rendering import render_markdown
+except ImportError:  # pragma: no cover - plain text until it lands
+
+    def render_markdown(text: str | None) -> SafeString:
+        return SafeString(linebreaks(escape(text or "")))
+
+
+register = template.Library()
+
+
+@register.filter
+def md(text: str | None) -> SafeString:
+    """A format's Markdown text as safe HTML."""
+    return render_markdown(text)
+
+
+@register.filter
+def kind_label(kind: str) -> str:
+    return str(STEP_KIND_LABELS.get(kind, kind))
+
+
+@register.filter
+def get(mapping: Any, key: Any) -> Any:
+    if isinstance(mapping, dict):
+        return mapping.get(key, mapping.get(str(key)))
+    if isinstance(mapping, list | tuple) and isinstance(key, int) and 0 <= key < len(mapping):
+        return mapping[key]
+    return None
+
+
+@register.simple_tag
+def new_key() -> str:
+    """A fresh client key for a contribution form."""
+    return str(uuid.uuid4())
+
+
+@register.filter
+def plus(value: Any, amount: int) -> Any:
+    try:
+        return int(value) + int(amount)
+    except (TypeError, ValueError):
+        return value
