@@ -1,0 +1,173 @@
+"""The printable materials: valid PDFs whose text holds the format's questions.
+
+Text is read back with pdftotext (poppler-utils), which CI installs.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pytest
+from django.urls import reverse
+
+from formats.loader import canonical_data
+from formats.models import Format
+from formats.pdf import render_pdf
+from formats.services import copy_format, save_version
+
+MINI = "stimuleren-van-levenslang-leren"
+
+
+def squeeze(text: str) -> str:
+    """Without whitespace and hyphens: a line broken by hyphenation reads as one word."""
+    return re.sub(r"[\s\-\u00ad\u2010]+", "", text)
+
+
+class PdfText(str):
+    """The text of a PDF in the order it was written; `in` ignores line breaks and
+    hyphenation."""
+
+    def __contains__(self, part: object) -> bool:
+        return isinstance(part, str) and squeeze(part) in squeeze(str(self))
+
+
+def poppler(program: str) -> str:
+    path = shutil.which(program)
+    assert path, f"{program} is needed (apt-get install poppler-utils)"
+    return path
+
+
+def pdf_text(data: bytes) -> PdfText:
+    result = subprocess.run(  # noqa: S603 - a fixed program on our own bytes
+        [poppler("pdftotext"), "-raw", "-", "-"], input=data, capture_output=True, check=True
+    )
+    return PdfText(result.stdout.decode("utf-8"))
+
+
+def pages(data: bytes) -> list[tuple[float, float]]:
+    """(width, height) in points of every page."""
+    result = subprocess.run(  # noqa: S603
+        [poppler("pdfinfo"), "-f", "1", "-l", "999", "-"],
+        input=data,
+        capture_output=True,
+        check=True,
+    )
+    sizes = re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", result.stdout.decode())
+    return [(float(w), float(h)) for w, h in sizes]
+
+
+A4 = (595.0, 842.0)
+
+
+def is_a4(size: tuple[float, float], *, landscape: bool = False) -> bool:
+    width, height = (A4[1], A4[0]) if landscape else A4
+    return abs(size[0] - width) < 2 and abs(size[1] - height) < 2
+
+
+@pytest.fixture
+def mini(db) -> Format:
+    return Format.objects.builtin().get(slug=MINI)
+
+
+def test_the_script_holds_the_timeline_notes_and_cards(mini):
+    data = render_pdf(mini, "script")
+    assert data.startswith(b"%PDF-")
+    assert all(is_a4(size) for size in pages(data))
+    text = pdf_text(data)
+    assert "Stimuleren van levenslang leren — mini-vorming" in text
+    assert "Ik leer op het werk enkel door verplichte technische opleidingen te volgen" in text
+    assert "Verduidelijken" in text and "hoe bedoel je dat?" in text
+    assert "Hoe kan je verplichte vorming linken aan persoonlijke groei?" in text
+    assert "75 min" in text and "60 min" in text  # the timing warning with its numbers
+    assert "www.elanplus.be" in text
+
+
+def test_the_worksheet_holds_every_question(mini):
+    data = render_pdf(mini, "worksheet")
+    assert all(is_a4(size) for size in pages(data))
+    text = pdf_text(data)
+    content = mini.content
+    questions = [
+        *content.phases[1].steps[0].questions,
+        *content.phases[2].steps[2].questions,
+        *(item.title for item in content.phases[2].steps[0].items),
+        content.phases[3].steps[1].prompt,
+        content.phases[0].steps[1].statement,
+    ]
+    for question in questions:
+        assert question in text, question
+    assert "Welke competenties heb ik nooit gehad?" not in text
+
+
+def test_statement_cards_one_per_statement(db):
+    fmt = Format.objects.builtin().get(slug="al-doende-leren-vragen-en-uitspraken")
+    statements = [s.statement for _p, _s, s in fmt.content.steps() if s.kind == "statement_poll"]
+    assert len(statements) == 5
+    data = render_pdf(fmt, "cards")
+    assert all(is_a4(size) for size in pages(data))
+    text = pdf_text(data)
+    for statement in statements:
+        assert statement in text
+    assert "Cut along the dashed lines." in text or "✂" in text
+
+
+def test_nine_statements_take_two_pages_of_cards(mini, org, facilitator_user):
+    own = copy_format(mini, organisation=org, actor=facilitator_user)
+    data = canonical_data(own.content)
+    polls = [{"kind": "statement_poll", "statement": f"Stelling nummer {n}"} for n in range(1, 10)]
+    data["phases"][0]["steps"] = polls
+    save_version(own, data=data, actor=facilitator_user)
+    pdf = render_pdf(own, "cards")
+    assert len(pages(pdf)) == 2
+    assert all(f"Stelling nummer {n}" in pdf_text(pdf) for n in range(1, 10))
+
+
+def test_flipcharts_one_question_per_landscape_page(mini):
+    data = render_pdf(mini, "flipcharts")
+    sizes = pages(data)
+    headers = 5 + 3 + 4  # warm-up questions, discussion topics, world café questions
+    assert len(sizes) == headers
+    assert all(is_a4(size, landscape=True) for size in sizes)
+    assert "Hoe kan jij anderen stimuleren om te leren?" in pdf_text(data)
+
+
+def test_a_format_without_statements_still_prints(db):
+    fmt = Format.objects.builtin().get(slug="quickscan-leervoorwaarden")
+    text = pdf_text(render_pdf(fmt, "cards"))
+    assert "no statements" in text or "geen stellingen" in text
+    text = pdf_text(render_pdf(fmt, "worksheet"))
+    assert "Hoe ga je om met overgebleven budget voor leren en ontwikkelen?" in text
+
+
+def test_the_questionnaire_format_prints_every_option(db):
+    fmt = Format.objects.builtin().get(slug="leercultuur-vragenlijst")
+    text = pdf_text(render_pdf(fmt, "worksheet"))
+    assert "Heeft elke medewerker vrije toegang tot informatie" in text
+    assert "Bij de koffie" in text
+
+
+@pytest.mark.parametrize("kind", ["script", "worksheet", "cards", "flipcharts"])
+def test_pdf_pages_for_members_only(client, mini, member_user, outsider_user, kind):
+    path = reverse(f"format_{kind}_pdf", args=["korenbloem", str(mini.public_id)])
+    client.force_login(member_user)
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")
+    assert f"{MINI}-" in response["Content-Disposition"]
+    client.force_login(outsider_user)
+    assert client.get(path).status_code == 404
+    client.logout()
+    assert client.get(path).status_code == 302
+
+
+def test_html_in_a_format_does_not_reach_the_pdf(mini, org, facilitator_user):
+    own = copy_format(mini, organisation=org, actor=facilitator_user)
+    data = canonical_data(own.content)
+    data["goal"] = '<img src="http://example.invalid/x.png"> **Doel** <style>*{color:red}</style>'
+    save_version(own, data=data, actor=facilitator_user)
+    text = pdf_text(render_pdf(own, "script"))
+    assert "Doel" in text
+    assert "color:red" not in text
