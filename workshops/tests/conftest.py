@@ -20,9 +20,20 @@ def _fresh_cache():
     cache.clear()
 
 
+def mini() -> Format:
+    """The built-in mini-vorming (seed 000); loaded again after a transactional flush."""
+    fmt = Format.objects.filter(slug=MINI, is_builtin=True).first()
+    if fmt is None:
+        from formats.services import load_builtins
+
+        load_builtins()
+        fmt = Format.objects.get(slug=MINI, is_builtin=True)
+    return fmt
+
+
 @pytest.fixture
 def mini_format(db) -> Format:
-    return Format.objects.get(slug=MINI, is_builtin=True)
+    return mini()
 
 
 @pytest.fixture
