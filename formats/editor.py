@@ -188,7 +188,9 @@ class EditorField:
 
     @property
     def rows(self) -> int:
-        return max(3, min(12, self.display.count("\n") + 2))
+        text = self.display
+        lines = sum(1 + len(line) // 45 for line in text.split("\n")) if text else 1
+        return max(2, min(14, lines + 1))
 
 
 @dataclass
@@ -215,6 +217,8 @@ class PhaseForm:
     fields: list[EditorField]
     steps: list[StepForm]
     title: str
+    warnings: list[TimingWarning] = field(default_factory=list)
+    """The timing warnings about this phase and its steps (set by the page)."""
 
 
 def _dict(value: Any) -> dict[str, Any]:

@@ -157,6 +157,12 @@ def _editor_context(
     general, phases = editor.build_forms(draft)
     fields = editor.all_fields(general, phases)
     loose = editor.attach_problems(fields, result.problems)
+    by_phase: dict[int, list[Any]] = {p.index: [] for p in phases}
+    for warning in result.warnings:
+        if warning.phase_index is not None and warning.phase_index in by_phase:
+            by_phase[warning.phase_index].append(warning)
+    for phase in phases:
+        phase.warnings = by_phase[phase.index]  # type: ignore[attr-defined]
     return {
         "section": "formats",
         "format": fmt,
@@ -246,11 +252,9 @@ def format_edit_check(request: HttpRequest, ref: str) -> HttpResponse:
         draft = editor.apply_post(draft, request.POST)
     except editor.DraftError:
         return HttpResponseBadRequest(_("The editor could not read what was sent."))
-    return render(
-        request,
-        "formats/edit.html#check-panel",
-        _editor_context(request, fmt, draft, editor.check(draft)),
-    )
+    context = _editor_context(request, fmt, draft, editor.check(draft))
+    context["oob"] = True
+    return render(request, "formats/edit.html#check-panel", context)
 
 
 class YamlForm(forms.Form):

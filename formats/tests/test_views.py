@@ -275,6 +275,11 @@ def test_shorten_the_mini_vorming_to_one_hour(client, own, facilitator_user):
     assert body.lstrip().startswith('<div id="check-panel"')
     assert "The phases add up to 80 min, more than the declared maximum of 60 min." in body
     assert "the steps add up to 15 min, more than the phase" not in body
+    # Each phase's own remarks are swapped in beside its fields.
+    assert body.count('hx-swap-oob="true"') == 5
+    first, second = body.split('id="phase-0-timing"')[1].split('id="phase-1-timing"')
+    assert "the steps add up to 10 min, less than the phase" in first
+    assert "<li" not in second.split('id="phase-2-timing"')[0]
     assert versions(own) == [1]  # checking stores nothing
 
     changes = {
