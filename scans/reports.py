@@ -199,6 +199,12 @@ class Column:
     options: list[OptionFigure] | None = None
     free_texts: list[str] | None = None
 
+    @property
+    def chart(self) -> dict | None:
+        from .charts import bar_chart
+
+        return bar_chart(self)
+
 
 @dataclass
 class QuestionReport:

@@ -1,3 +1,33 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from . import answer_views, views
+
+P = "o/<slug:slug>/scans/"
+C = P + "<uuid:campaign_id>/"
+
+urlpatterns = [
+    path("s/<str:code>/", answer_views.answer_team, name="scan_answer"),
+    path("s/i/<str:token>/", answer_views.answer_invitation, name="scan_answer_invitation"),
+    path(P, views.scans_home, name="scans_home"),
+    path(P + "new/", views.campaign_create, name="scan_campaign_new"),
+    path(
+        P + "questionnaires/<uuid:questionnaire_id>/",
+        views.questionnaire_edit,
+        name="scan_questionnaire",
+    ),
+    path(
+        P + "questionnaires/<uuid:questionnaire_id>/copy/",
+        views.questionnaire_copy,
+        name="scan_questionnaire_copy",
+    ),
+    path(C, views.campaign_detail, name="scan_campaign"),
+    path(C + "open/", views.campaign_state, {"action": "open"}, name="scan_campaign_open"),
+    path(C + "close/", views.campaign_state, {"action": "close"}, name="scan_campaign_close"),
+    path(C + "invite/", views.campaign_invite, name="scan_campaign_invite"),
+    path(C + "remind/", views.campaign_remind, name="scan_campaign_remind"),
+    path(C + "report/", views.report_page, name="scan_report"),
+    path(C + "report.csv", views.export_csv, name="scan_export_csv"),
+    path(C + "report.xlsx", views.export_xlsx, name="scan_export_xlsx"),
+    path(C + "report.pdf", views.export_pdf, name="scan_export_pdf"),
+    path(C + "responses.csv", views.export_responses, name="scan_export_responses"),
+]

@@ -1,0 +1,131 @@
+"""Exports of a campaign's results: CSV, XLSX, PDF and (for admins) anonymous responses.
+
+All of them are built from `scans.reports`, so they show exactly what the report page may
+show: a hidden group is a row that says "too few responses" and has no figures. Text cells
+that a spreadsheet would run as a formula (starting with = + - @, a tab or a carriage
+return) get a leading apostrophe.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from .models import Campaign
+from .reports import Report, export_rows, raw_rows
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _header() -> list[str]:
+    return [
+        _("Team"),
+        _("Part of"),
+        _("Respondents"),
+        _("Question number"),
+        _("Question"),
+        _("Answer"),
+        _("Count"),
+        _("Percentage"),
+    ]
+
+
+def aggregated(campaign: Campaign) -> tuple[list[str], list[list[Any]]]:
+    rows = []
+    for r in export_rows(campaign):
+        rows.append(
+            [
+                r.team,
+                r.path,
+                r.respondents,
+                r.question_number,
+                r.question,
+                r.option,
+                r.count,
+                r.percent,
+            ]
+        )
+    return _header(), rows
+
+
+def _filename(campaign: Campaign, suffix: str) -> str:
+    return f"{slugify(campaign.name) or 'scan'}-{suffix}"
+
+
+def csv_response(
+    header: Sequence[str], rows: Iterable[Sequence[Any]], filename: str
+) -> HttpResponse:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([neutralise(h) for h in header])
+    for row in rows:
+        writer.writerow(["" if v is None else neutralise(v) for v in row])
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]], title: str) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title[:31] or "scan"
+    sheet.append([neutralise(h) for h in header])
+    for row in rows:
+        sheet.append([neutralise(v) for v in row])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def xlsx_response(campaign: Campaign) -> HttpResponse:
+    header, rows = aggregated(campaign)
+    response = HttpResponse(
+        xlsx_bytes(header, rows, _("Results")),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="{_filename(campaign, "results.xlsx")}"'
+    )
+    return response
+
+
+def aggregated_csv_response(campaign: Campaign) -> HttpResponse:
+    header, rows = aggregated(campaign)
+    return csv_response(header, rows, _filename(campaign, "results.csv"))
+
+
+def raw_csv_response(campaign: Campaign) -> HttpResponse:
+    header, rows = raw_rows(campaign)
+    return csv_response(header, rows, _filename(campaign, "responses.csv"))
+
+
+def pdf_bytes(report: Report) -> bytes:
+    from weasyprint import HTML
+
+    html = render_to_string("scans/report_pdf.html", {"report": report})
+    return HTML(string=html).write_pdf()
+
+
+def pdf_response(report: Report) -> HttpResponse:
+    response = HttpResponse(pdf_bytes(report), content_type="application/pdf")
+    name = _filename(report.campaign, "report.pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

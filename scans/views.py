@@ -1,0 +1,314 @@
+"""Scan pages for the organisation: questionnaires, campaigns, reports and exports.
+
+Admins manage questionnaires and campaigns; admins and facilitators read reports and export
+aggregated results; only admins export the anonymous responses. Every figure on these pages
+comes from `scans.reports`, which applies the anonymity rule.
+"""
+
+from __future__ import annotations
+
+import segno
+import yaml
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from core.errors import DomainError
+from formats.loader import dump_yaml
+from orgs.access import org_view
+from orgs.models import Role
+
+from . import exports, services
+from .access import get_campaign, get_questionnaire
+from .forms import CampaignForm, InviteForm, QuestionnaireForm
+from .models import Campaign, CampaignNode, CampaignState, Questionnaire, ScanInvitation
+from .reports import build_report, filter_options, too_few
+
+
+def _campaign_url(campaign: Campaign) -> str:
+    return reverse("scan_campaign", args=[campaign.organisation.slug, campaign.public_id])
+
+
+def team_link(code: str) -> str:
+    return f"{settings.SITE_URL}/s/{code}/"
+
+
+# --- Overview ---------------------------------------------------------------------------
+
+
+@org_view(Role.FACILITATOR)
+@require_GET
+def scans_home(request: HttpRequest) -> HttpResponse:
+    organisation = request.organisation  # type: ignore[attr-defined]
+    membership = request.membership  # type: ignore[attr-defined]
+    campaigns = Campaign.objects.of(organisation).select_related(
+        "questionnaire_version__questionnaire"
+    )
+    return render(
+        request,
+        "scans/home.html",
+        {
+            "campaigns": campaigns,
+            "is_admin": membership.has_role(Role.ADMIN),
+            "questionnaires": Questionnaire.objects.visible_to(organisation),
+            "section": "scans",
+        },
+    )
+
+
+# --- Questionnaires ---------------------------------------------------------------------
+
+
+@org_view(Role.ADMIN)
+@require_POST
+def questionnaire_copy(request: HttpRequest, questionnaire_id: str) -> HttpResponse:
+    source = get_questionnaire(request.membership, questionnaire_id)  # type: ignore[attr-defined]
+    copy = services.copy_questionnaire(
+        source,
+        request.organisation,  # type: ignore[attr-defined]
+        actor=request.user,
+    )
+    messages.success(request, _("Copy made: you can now change it."))
+    return redirect("scan_questionnaire", request.organisation.slug, copy.public_id)  # type: ignore[attr-defined]
+
+
+@org_view(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def questionnaire_edit(request: HttpRequest, questionnaire_id: str) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    questionnaire = get_questionnaire(membership, questionnaire_id)
+    editable = not questionnaire.is_builtin
+    version = questionnaire.current_version
+    form = QuestionnaireForm(
+        request.POST or None, initial={"content": dump_yaml(version.data) if version else ""}
+    )
+    status = 200
+    if request.method == "POST":
+        if not editable:
+            return HttpResponse(status=403)
+        status = 400
+        if form.is_valid():
+            try:
+                data = yaml.safe_load(form.cleaned_data["content"])
+                new = services.edit_questionnaire(questionnaire, data, actor=request.user)
+            except yaml.YAMLError as error:
+                form.add_error(
+                    "content",
+                    _("This is not valid YAML: %(problem)s") % {"problem": str(error)[:300]},
+                )
+            except DomainError as error:
+                form.add_error("content", error.message)
+            else:
+                messages.success(request, _("Saved as version %(n)d.") % {"n": new.number})
+                return redirect(
+                    "scan_questionnaire", membership.organisation.slug, questionnaire.public_id
+                )
+    return render(
+        request,
+        "scans/questionnaire.html",
+        {
+            "questionnaire": questionnaire,
+            "version": version,
+            "form": form,
+            "editable": editable,
+            "frozen": version.is_frozen if version else False,
+            "section": "scans",
+        },
+        status=status,
+    )
+
+
+# --- Campaigns --------------------------------------------------------------------------
+
+
+@org_view(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def campaign_create(request: HttpRequest) -> HttpResponse:
+    organisation = request.organisation  # type: ignore[attr-defined]
+    builtin = Questionnaire.objects.filter(organisation__isnull=True, slug="leercultuur").first()
+    form = CampaignForm(
+        request.POST or None,
+        organisation=organisation,
+        initial={"questionnaire": str(builtin.public_id) if builtin else None},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = services.create_campaign(organisation, actor=request.user, **form.cleaned())
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Campaign created. Open it when you are ready."))
+            return redirect(_campaign_url(campaign))
+    return render(
+        request,
+        "scans/campaign_new.html",
+        {"form": form, "section": "scans"},
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _render_campaign(
+    request: HttpRequest,
+    campaign: Campaign,
+    invite_form: InviteForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    links = []
+    for node in CampaignNode.objects.filter(campaign=campaign, is_target=True).order_by("position"):
+        url = team_link(node.code or "")
+        links.append(
+            {
+                "node": node,
+                "url": url,
+                "qr": segno.make(url, error="m").svg_data_uri(scale=4, border=2),
+            }
+        )
+    invitations = ScanInvitation.objects.filter(campaign=campaign)
+    return render(
+        request,
+        "scans/campaign.html",
+        {
+            "campaign": campaign,
+            "links": links,
+            "invite_form": invite_form or InviteForm(campaign=campaign),
+            "invited": invitations.count(),
+            "pending": invitations.filter(used=False).count(),
+            "accepts": campaign.accepts_responses(),
+            "states": CampaignState,
+            "section": "scans",
+        },
+        status=status,
+    )
+
+
+@org_view(Role.ADMIN)
+@require_GET
+def campaign_detail(request: HttpRequest, campaign_id: str) -> HttpResponse:
+    campaign = get_campaign(request.membership, campaign_id)  # type: ignore[attr-defined]
+    return _render_campaign(request, campaign)
+
+
+@org_view(Role.ADMIN)
+@require_POST
+def campaign_state(request: HttpRequest, campaign_id: str, action: str) -> HttpResponse:
+    campaign = get_campaign(request.membership, campaign_id)  # type: ignore[attr-defined]
+    try:
+        if action == "open":
+            services.open_campaign(campaign, actor=request.user)
+            messages.success(request, _("The campaign is open: the links work now."))
+        else:
+            services.close_campaign(campaign, actor=request.user)
+            messages.success(request, _("The campaign is closed."))
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect(_campaign_url(campaign))
+
+
+@org_view(Role.ADMIN)
+@require_POST
+def campaign_invite(request: HttpRequest, campaign_id: str) -> HttpResponse:
+    campaign = get_campaign(request.membership, campaign_id)  # type: ignore[attr-defined]
+    form = InviteForm(request.POST, campaign=campaign)
+    if not form.is_valid():
+        return _render_campaign(request, campaign, form, status=400)
+    try:
+        count = services.invite_respondents(
+            campaign, form.nodes[form.cleaned_data["team"]], form.addresses(), actor=request.user
+        )
+    except DomainError as error:
+        form.add_error(None, error.message)
+        return _render_campaign(request, campaign, form, status=400)
+    messages.success(request, _("%(n)d invitations sent.") % {"n": count})
+    return redirect(_campaign_url(campaign))
+
+
+@org_view(Role.ADMIN)
+@require_POST
+def campaign_remind(request: HttpRequest, campaign_id: str) -> HttpResponse:
+    campaign = get_campaign(request.membership, campaign_id)  # type: ignore[attr-defined]
+    try:
+        count = services.send_reminders(campaign, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("%(n)d reminders sent.") % {"n": count})
+    return redirect(_campaign_url(campaign))
+
+
+# --- Reports and exports ----------------------------------------------------------------
+
+
+def _report(request: HttpRequest, campaign_id: str, *, with_trend: bool = True):
+    campaign = get_campaign(request.membership, campaign_id)  # type: ignore[attr-defined]
+    report = build_report(
+        campaign,
+        team=request.GET.get("team") or None,
+        filter=request.GET.get("filter") or None,
+        with_trend=with_trend,
+    )
+    return campaign, report
+
+
+@org_view(Role.FACILITATOR)
+@require_GET
+def report_page(request: HttpRequest, campaign_id: str) -> HttpResponse:
+    campaign = get_campaign(request.membership, campaign_id)  # type: ignore[attr-defined]
+    error = None
+    try:
+        report = build_report(
+            campaign, team=request.GET.get("team") or None, filter=request.GET.get("filter") or None
+        )
+    except DomainError as exc:
+        error = exc.message
+        report = build_report(campaign)
+    membership = request.membership  # type: ignore[attr-defined]
+    return render(
+        request,
+        "scans/report.html",
+        {
+            "campaign": campaign,
+            "report": report,
+            "error": error,
+            "filters": filter_options(campaign.questionnaire),
+            "too_few": too_few(),
+            "is_admin": membership.has_role(Role.ADMIN),
+            "query": request.GET.urlencode(),
+            "section": "scans",
+        },
+        status=400 if error else 200,
+    )
+
+
+@org_view(Role.FACILITATOR)
+@require_GET
+def export_csv(request: HttpRequest, campaign_id: str) -> HttpResponse:
+    campaign = get_campaign(request.membership, campaign_id)  # type: ignore[attr-defined]
+    return exports.aggregated_csv_response(campaign)
+
+
+@org_view(Role.FACILITATOR)
+@require_GET
+def export_xlsx(request: HttpRequest, campaign_id: str) -> HttpResponse:
+    campaign = get_campaign(request.membership, campaign_id)  # type: ignore[attr-defined]
+    return exports.xlsx_response(campaign)
+
+
+@org_view(Role.FACILITATOR)
+@require_GET
+def export_pdf(request: HttpRequest, campaign_id: str) -> HttpResponse:
+    try:
+        _campaign, report = _report(request, campaign_id, with_trend=True)
+    except DomainError as error:
+        return HttpResponse(error.message, status=error.status, content_type="text/plain")
+    return exports.pdf_response(report)
+
+
+@org_view(Role.ADMIN)
+@require_GET
+def export_responses(request: HttpRequest, campaign_id: str) -> HttpResponse:
+    campaign = get_campaign(request.membership, campaign_id)  # type: ignore[attr-defined]
+    return exports.raw_csv_response(campaign)
