@@ -17,6 +17,8 @@ import importlib
 import json
 import logging
 import re
+import threading
+import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -42,15 +44,28 @@ DEFAULT_PROVIDER = "workshops.events"
 _executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="sse-db")
 
 
-def _call_with_db(func: Callable[..., Any], *args: Any) -> Any:
-    """Run a provider function like a request: fresh database connections around it."""
-    from django.db import close_old_connections
+# The threads keep their database connections between calls, a minute at most: opening a
+# SQLite connection (with its PRAGMAs) and closing it again costs more than the queries.
+DB_CONNECTION_SECONDS = 60.0
+_db_state = threading.local()
 
-    close_old_connections()
+
+def _call_with_db(func: Callable[..., Any], *args: Any) -> Any:
+    """Run a provider function in a pool thread, on that thread's database connections."""
+    from django.db import DatabaseError, connections
+
+    now = time.monotonic()
+    if now - getattr(_db_state, "opened", now) > DB_CONNECTION_SECONDS:
+        connections.close_all()
+        del _db_state.opened
     try:
         return func(*args)
+    except DatabaseError:
+        connections.close_all()  # a broken connection is opened afresh on the next call
+        raise
     finally:
-        close_old_connections()
+        if not hasattr(_db_state, "opened"):
+            _db_state.opened = now
 
 
 async def in_thread(func: Callable[..., Any], *args: Any) -> Any:
