@@ -157,13 +157,19 @@ class Filters:
             if low is None:
                 if planned is not None:
                     return False
-            elif planned is None or not (low <= planned.high and planned.low <= high):
+            elif not _overlaps(planned, low, high):
                 return False
         if self.q:
             text = item.search_text()
             if not all(word in text for word in self.q.casefold().split()):
                 return False
         return True
+
+
+def _overlaps(planned: schema.Duration | None, low: int, high: int | None) -> bool:
+    if planned is None or high is None:
+        return False
+    return low <= planned.high and planned.low <= high
 
 
 def library(organisation: Organisation, filters: Filters) -> tuple[list[Entry], int]:

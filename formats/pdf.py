@@ -86,9 +86,8 @@ def _pdf_view(kind: str) -> Any:
     def view(request: HttpRequest, ref: str) -> HttpResponse:
         fmt = library.get_format(request.membership.organisation, ref)  # type: ignore[attr-defined]
         response = HttpResponse(render_pdf(fmt, kind), content_type="application/pdf")
-        response["Content-Disposition"] = content_disposition_header(
-            as_attachment=False, filename=filename(fmt, kind)
-        )
+        disposition = content_disposition_header(as_attachment=False, filename=filename(fmt, kind))
+        response["Content-Disposition"] = disposition or "inline"
         return response
 
     view.__name__ = f"format_{kind}_pdf"

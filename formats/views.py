@@ -178,6 +178,21 @@ def _editor_context(
     }
 
 
+def _save(
+    request: HttpRequest, fmt: Format, result: editor.Check, note: str
+) -> tuple[HttpResponse | None, editor.Check]:
+    """Store checked content as a new version: a redirect, or the problems found."""
+    try:
+        version = services.save_version(fmt, data=result.content, actor=request.user, note=note)
+    except services.FormatInvalid as error:
+        return None, editor.Check(None, error.problems, [], None)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return None, result
+    messages.success(request, _("Saved as version %(number)s.") % {"number": version.number})
+    return redirect(_url(request, "format_detail", fmt)), result
+
+
 @org_view(Role.FACILITATOR)
 @require_http_methods(["GET", "POST"])
 def format_edit(request: HttpRequest, ref: str) -> HttpResponse:
@@ -215,24 +230,11 @@ def format_edit(request: HttpRequest, ref: str) -> HttpResponse:
             )
             status = 409
         elif result.content is not None:
-            try:
-                version = services.save_version(
-                    fmt,
-                    data=result.content,
-                    actor=request.user,
-                    note=str(request.POST.get("note", "")).strip()[:200],
-                )
-            except services.FormatInvalid as error:
-                result = editor.Check(None, error.problems, [], None)
-                status = 400
-            except DomainError as error:
-                messages.error(request, error.message)
-                status = 400
-            else:
-                messages.success(
-                    request, _("Saved as version %(number)s.") % {"number": version.number}
-                )
-                return redirect(_url(request, "format_detail", fmt))
+            note = str(request.POST.get("note", "")).strip()[:200]
+            saved, result = _save(request, fmt, result, note)
+            if saved is not None:
+                return saved
+            status = 400
         else:
             status = 400
     context = _editor_context(request, fmt, draft, result)
@@ -293,19 +295,9 @@ def format_yaml(request: HttpRequest, ref: str) -> HttpResponse:
     if form.is_valid():
         result = _yaml_check(form.cleaned_data["text"])
         if request.POST.get("op") == "save" and result.content is not None:
-            try:
-                version = services.save_version(
-                    fmt, data=result.content, actor=request.user, note=_("Edited as YAML")
-                )
-            except services.FormatInvalid as error:
-                result = editor.Check(None, error.problems, [], None)
-            except DomainError as error:
-                messages.error(request, error.message)
-            else:
-                messages.success(
-                    request, _("Saved as version %(number)s.") % {"number": version.number}
-                )
-                return redirect(_url(request, "format_detail", fmt))
+            saved, result = _save(request, fmt, result, _("Edited as YAML"))
+            if saved is not None:
+                return saved
         elif result.content is not None:
             status = 200
     template = "formats/yaml.html"
@@ -424,7 +416,8 @@ def format_export(request: HttpRequest, ref: str) -> HttpResponse:
         raise Http404 from error
     response = HttpResponse(text, content_type="application/yaml; charset=utf-8")
     suffix = f"-v{version_number}" if version_number else ""
-    response["Content-Disposition"] = content_disposition_header(
+    disposition = content_disposition_header(
         as_attachment=True, filename=f"{fmt.slug}{suffix}.yaml"
     )
+    response["Content-Disposition"] = disposition or "attachment"
     return response
