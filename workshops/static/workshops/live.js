@@ -126,7 +126,15 @@
       source.addEventListener(name, function () { onEvent(name); });
     });
     source.addEventListener("open", function () { root.classList.remove("live-offline"); });
-    source.addEventListener("error", function () { root.classList.add("live-offline"); });
+    source.addEventListener("error", function () {
+      root.classList.add("live-offline");
+      if (source.readyState === 2) {
+        // Refused (the session ended, or the code is gone): look at the page once more,
+        // which shows the summary after the end, and try the stream again later.
+        schedule(300);
+        window.setTimeout(connect, 15000);
+      }
+    });
   }
   connect();
 
