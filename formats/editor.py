@@ -443,6 +443,8 @@ def apply_operation(draft: dict[str, Any], op: str, post: Any) -> dict[str, Any]
     name, _sep, args = op.partition(":")
     try:
         numbers = [int(n) for n in args.split(":")] if args else []
+        if any(n < 0 for n in numbers):
+            raise DraftError
         phases = _list(draft["phases"])
         if name == "add-phase":
             phases.append({"title": "", "steps": [{"kind": "info", "text": ""}]})

@@ -1,0 +1,121 @@
+"""The editor's draft operations, on any sequence of clicks: they never break the draft,
+never touch what the form does not show, and moving there and back changes nothing."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from django.http import QueryDict
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from formats import editor
+from formats.loader import builtin_formats, canonical_data
+
+DRAFTS = {fmt.slug: canonical_data(fmt) for _path, fmt in builtin_formats()}
+MINI = DRAFTS["stimuleren-van-levenslang-leren"]
+
+OPS = st.one_of(
+    st.just("add-phase"),
+    st.tuples(st.sampled_from(["up-phase", "down-phase", "remove-phase"]), st.integers(-1, 7)).map(
+        lambda t: f"{t[0]}:{t[1]}"
+    ),
+    st.tuples(
+        st.sampled_from(["up-step", "down-step", "remove-step", "add-item"]),
+        st.integers(-1, 7),
+        st.integers(-1, 5),
+    ).map(lambda t: f"{t[0]}:{t[1]}:{t[2]}"),
+    st.tuples(st.integers(-1, 7), st.sampled_from([*editor.ADDABLE_KINDS, "card", "x"])).map(
+        lambda t: (f"add-step:{t[0]}", t[1])
+    ),
+    st.text(max_size=12),
+)
+
+
+def post(**values: str) -> QueryDict:
+    query = QueryDict(mutable=True)
+    for key, value in values.items():
+        query[key] = value
+    return query
+
+
+def step_count(draft: dict) -> int:
+    return sum(len(p["steps"]) for p in draft["phases"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(sorted(DRAFTS)), st.lists(OPS, max_size=12))
+def test_any_sequence_of_operations_keeps_a_readable_draft(slug, ops):
+    draft = copy.deepcopy(DRAFTS[slug])
+    for op in ops:
+        extra = {}
+        if isinstance(op, tuple):
+            op, kind = op
+            extra = {f"new-kind-{op.split(':')[1]}": kind}
+        before = copy.deepcopy(draft)
+        try:
+            after = editor.apply_operation(draft, op, post(**extra))
+        except editor.DraftError:
+            assert draft == before  # a refused operation changes nothing
+            continue
+        assert ":-" not in op  # negative positions are refused
+        assert draft == before  # the input is never changed in place
+        name = op.split(":")[0]
+        if name == "add-phase":
+            assert len(after["phases"]) == len(before["phases"]) + 1
+        elif name == "remove-phase":
+            assert len(after["phases"]) == len(before["phases"]) - 1
+        elif name == "add-step":
+            assert step_count(after) == step_count(before) + 1
+        elif name == "remove-step":
+            assert step_count(after) == step_count(before) - 1
+        elif name in {"up-phase", "down-phase", "up-step", "down-step"}:
+            assert step_count(after) == step_count(before)
+        editor.build_forms(after)  # the form can always be shown
+        editor.check(after)  # and checked, valid or not
+        draft = after
+
+
+@pytest.mark.parametrize("slug", sorted(DRAFTS))
+def test_the_unchanged_form_gives_back_the_same_content(slug):
+    """Submitting the form as shown changes nothing, for every built-in."""
+    draft = DRAFTS[slug]
+    general, phases = editor.build_forms(draft)
+    values = QueryDict(mutable=True)
+    for f in editor.all_fields(general, phases):
+        if f.widget in {"checkbox", "audiences"}:
+            values[f"present:{f.name}"] = "1"
+            if f.widget == "audiences":
+                values.setlist(f.name, list(f.value))
+            elif f.value:
+                values[f.name] = "1"
+        else:
+            values[f.name] = f.display
+    again = editor.apply_post(draft, values)
+    assert editor.check(again).content == editor.check(draft).content
+    assert editor.check(again).content is not None
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 4), st.integers(0, 3))
+def test_moving_a_step_down_and_up_again_changes_nothing(phase, step):
+    steps = len(MINI["phases"][phase]["steps"])
+    if step >= steps - 1:
+        return
+    down = editor.apply_operation(MINI, f"down-step:{phase}:{step}", post())
+    assert down != MINI
+    assert editor.apply_operation(down, f"up-step:{phase}:{step + 1}", post()) == MINI
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.text(max_size=30))
+def test_any_duration_text_is_stored_or_refused_with_a_message(text):
+    values = post(**{"phases[0].duration": text})
+    result = editor.check(editor.apply_post(MINI, values))
+    if result.content is None:
+        messages = [p.message for p in result.problems if p.location == "phases[0].duration"]
+        assert messages, result.problems
+    else:
+        duration = result.content.phases[0].duration
+        assert duration is None or 0 <= duration.low <= duration.high
