@@ -9,7 +9,10 @@ from pathlib import Path
 
 APP = Path(__file__).resolve().parent.parent
 GETTEXT = {"_", "gettext", "gettext_lazy", "ngettext"}
-MODULES = ("schema", "questionnaire", "loader", "timing", "models", "services", "apps")
+MODULES = (
+    *("schema", "questionnaire", "loader", "timing", "models", "services", "apps"),
+    *("views", "library", "editor", "pdf", "api", "templatetags/formats_tags"),
+)
 
 
 def msgids_in_code() -> set[str]:
