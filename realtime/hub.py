@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 import threading
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
@@ -184,6 +185,8 @@ class Hub:
         self._redis_ready: asyncio.Event | None = None
         self._publisher: Any = None
         self._lock = threading.Lock()
+        self._signals_chained = False
+        self.closing = False
         self.stats = {"delivered": 0, "dropped": 0}
 
     # --- configuration ---------------------------------------------------------------
@@ -224,12 +227,43 @@ class Hub:
             self._loop = loop
         if self._beat is None and self.heartbeat > 0:
             self._beat = loop.call_later(self.heartbeat, self._heartbeat)
+        if not self._signals_chained:
+            self._signals_chained = True
+            self._chain_signals(loop)
         if self._redis_task is None and self._config()[0]:
             self._redis_ready = asyncio.Event()
             self._redis_task = loop.create_task(self._subscribe_redis())
         return loop
 
+    def _chain_signals(self, loop: asyncio.AbstractEventLoop) -> None:
+        """End every stream as soon as the server is told to stop (SIGINT, SIGTERM).
+
+        A server waits for its open responses before it stops, and an event stream never
+        ends by itself: without this, `lerend serve` would hang on shutdown until killed.
+        The server's own handler (uvicorn's) still runs; clients reconnect and catch up.
+        """
+        if threading.current_thread() is not threading.main_thread():
+            return
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            previous = signal.getsignal(signum)
+            if not callable(previous):
+                continue  # no server handler to chain to: leave the default alone
+
+            def handler(number: int, frame: Any, previous: Callable = previous) -> None:
+                with contextlib.suppress(RuntimeError):
+                    loop.call_soon_threadsafe(self.close_streams)
+                previous(number, frame)
+
+            signal.signal(signum, handler)
+
+    def close_streams(self) -> None:
+        """The server stops: end every stream now and any that opens from now on."""
+        self.closing = True
+        self.reset_connections()
+
     def _reset_state(self) -> None:
+        self.closing = False
+        self._signals_chained = False
         self._channels = {}
         self._connections = set()
         self._beat = None
@@ -263,6 +297,10 @@ class Hub:
         self._connections.add(conn)
         for channel in conn.channels:
             self._channels.setdefault(channel, set()).add(conn)
+        if self.closing:
+            self.unsubscribe(conn)
+            conn.close(abort=False)
+            return conn
         ready = self._redis_ready
         if ready is not None and not ready.is_set():
             # An event committed before the Redis subscription would be missed by both
