@@ -62,7 +62,7 @@ def test_summary_contents(ran):
         ("Anonieme actie", None),
     }
     assert "ann@example.test" not in str(summary)
-    assert [p["title"] for p in summary["phases"]][0] == "Voorbereiding"
+    assert next(p["title"] for p in summary["phases"]) == "Voorbereiding"
     assert all(p["real_minutes"] >= 0 for p in summary["phases"])
     assert PhaseTiming.objects.filter(session=ran, entered_at__isnull=False).count() == 0
 
@@ -103,7 +103,7 @@ def test_pdf_holds_the_text_escaped(ran):
 
 
 def test_participants_reach_the_summary_after_the_end(live, join, facilitator_user):
-    _p, token, client = join()
+    _p, _token, client = join()
     assert client.get(f"/api/v1/sessions/{live.code}/summary").status_code == 409
     services.end_session(live, actor=facilitator_user)
     response = client.get(f"/api/v1/sessions/{live.code}/summary")
@@ -191,3 +191,27 @@ def test_photos_are_private(live, facilitator_user, outsider_user, tmp_path, set
     client.force_login(outsider_user)
     assert client.get(url).status_code == 404
     assert Client().get(f"/s/{live.public_id}/photos/{photo.public_id}").status_code == 404
+
+
+def test_real_minutes_per_phase(live, facilitator_user):
+    import datetime as dt
+
+    import time_machine
+
+    start = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False) as traveller:
+        services.next_step(live, actor=facilitator_user)  # Voorbereiding
+        traveller.shift(dt.timedelta(minutes=4))
+        services.next_step(live, actor=facilitator_user)  # still Voorbereiding
+        traveller.shift(dt.timedelta(minutes=8))
+        go(live, "board", actor=facilitator_user)  # Opwarmer
+        traveller.shift(dt.timedelta(minutes=7))
+        go(live, "statement_poll", actor=facilitator_user)  # back to Voorbereiding
+        traveller.shift(dt.timedelta(minutes=3))
+        services.end_session(live, actor=facilitator_user)
+        phases = build_summary(live)["phases"]
+    assert [(p["title"], p["planned"], p["real_minutes"]) for p in phases[:3]] == [
+        ("Voorbereiding", "15 min", 15),
+        ("Opwarmer", "10 min", 7),
+        ("Reflectie", "20 min", 0),
+    ]
