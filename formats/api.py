@@ -148,14 +148,15 @@ def list_formats(request: HttpRequest, filters: Query[FormatQuery]) -> list[dict
 
 
 @router.get(
-    "/{ref}",
+    "/{slug}",
     response={200: FormatDetailOut, **error_responses(404, 409)},
     summary="One format, whole",
     description="By slug or id. A slug names your organisation's own format before a "
     "built-in one; when several of your organisations have a format with that slug, add "
     "?organisation=<slug>.",
 )
-def get_format(request: HttpRequest, ref: str, filters: Query[FormatQuery]) -> dict[str, Any]:
+def get_format(request: HttpRequest, slug: str, filters: Query[FormatQuery]) -> dict[str, Any]:
+    ref = slug
     formats = _visible(request, filters.organisation)
     try:
         public_id = uuid.UUID(ref)

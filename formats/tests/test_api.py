@@ -107,6 +107,6 @@ def test_bearer_token(client, db):
 def test_in_the_openapi_schema(client, db):
     schema = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/formats" in schema["paths"]
-    assert "/api/v1/formats/{ref}" in schema["paths"]
+    assert "/api/v1/formats/{slug}" in schema["paths"]
     names = set(schema["components"]["schemas"])
     assert {"FormatOut", "FormatDetailOut", "WarningOut"} <= names
