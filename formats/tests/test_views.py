@@ -80,6 +80,28 @@ def test_outsiders_get_404_and_logged_out_people_go_to_log_in(client, builtin, o
         assert response["Location"].startswith(reverse("account_login"))
 
 
+EDIT_PAGES = ["format_edit", "format_yaml"]
+POSTS = ["format_copy", "format_edit", "format_edit_check", "format_yaml"]
+
+
+def test_outsiders_and_logged_out_people_change_nothing(client, own, outsider_user):
+    before = versions(own), Format.objects.count()
+    login(client, outsider_user)
+    for name in EDIT_PAGES:
+        assert client.get(url(name, own)).status_code == 404, name
+    for name in POSTS:
+        assert client.post(url(name, own), {"op": "save"}).status_code == 404, name
+    assert client.post(url("format_revert", own, 1)).status_code == 404
+    assert client.get(url("format_import")).status_code == 404
+    client.logout()
+    for name in POSTS:
+        response = client.post(url(name, own), {"op": "save"})
+        assert response.status_code == 302, name
+        assert response["Location"].startswith(reverse("account_login"))
+    assert client.post(url("format_import")).status_code == 302
+    assert (versions(own), Format.objects.count()) == before
+
+
 def test_another_organisations_format_is_404_even_for_a_member(client, foreign, admin_user):
     login(client, admin_user)
     for name in [*READ_PAGES, "format_edit", "format_yaml"]:
@@ -329,6 +351,13 @@ def test_a_bad_value_saves_nothing_and_says_where(client, own, facilitator_user)
     body = response.content.decode()
     assert 'value="een kwartier"' in body  # what was typed stays
     assert 'href="#f-phases-0-duration"' in body
+    # The live check says the same, in its panel, while typing.
+    response = client.post(url("format_edit_check", own), data, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    panel = response.content.decode()
+    assert "2 problems to fix before saving" in panel
+    assert "phases[0].duration: Expected minutes (15) or a range of minutes (30-35)." in panel
+    assert versions(own) == [1]
 
 
 def test_structure_add_move_remove(client, own, facilitator_user):
