@@ -194,9 +194,10 @@ async def _until_disconnect(receive: Receive, send: Send, conn: Any) -> None:
     try:
         await _wait_disconnect(receive, conn)
     except asyncio.CancelledError:
-        # The server stops and gave up waiting for the stream: end it properly, so that
-        # the client reconnects (to another process, or to this one once restarted).
+        # The server gave up waiting for the stream: end it properly, so that the client
+        # reconnects (to another process, or to this one once restarted).
         send_now(send, {"type": "http.response.body", "body": b"", "more_body": False})
+        raise
 
 
 async def _wait_disconnect(receive: Receive, conn: Any) -> None:

@@ -404,7 +404,9 @@ class Hub:
         assert ready is not None
         delay, lost = 0.1, False
         while True:
-            client = aioredis.Redis.from_url(url, socket_connect_timeout=2)
+            client = aioredis.Redis.from_url(
+                url, socket_connect_timeout=2, client_name=f"{prefix}:rt-subscriber"
+            )
             pubsub = client.pubsub()
             try:
                 await pubsub.psubscribe(pattern)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 
 import pytest
 
@@ -101,6 +102,49 @@ def test_a_redis_outage_still_delivers_locally():
         await asyncio.to_thread(hub.publish, "session:ABC234", 1, "step", '{"ok": 1}')
         await _until(lambda: b'data: {"ok": 1}' in client.body)
         client.gone.set()
+        await asyncio.wait_for(task, 2)
+        await hub.stop()
+
+    asyncio.run(main())
+
+
+def test_after_losing_redis_every_stream_is_closed_to_catch_up():
+    """Events published while the subscription was down are only in the database now."""
+    import uuid
+
+    import redis
+
+    from realtime.tests.test_redis import REDIS_URL, redis_answers
+
+    if not redis_answers():
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis does not answer at {REDIS_URL}; CI must run it")
+        pytest.skip(f"no Redis at {REDIS_URL}")
+    prefix = f"rt-test-{uuid.uuid4().hex}"
+
+    async def main():
+        hub = Hub(redis_url=REDIS_URL, redis_prefix=prefix, heartbeat=3600)
+        app = SSEApp(provider=fakeprovider, hub=hub)
+        client = FakeClient()
+        task = asyncio.create_task(app(scope(), client.receive, client.send))
+        await _until(lambda: any(c.pending is None for c in hub._connections), timeout=5)
+        await asyncio.to_thread(hub.publish, "session:ABC234", 1, "step", "{}")
+        await _until(lambda: b"id: 1" in client.body)
+        admin = redis.Redis.from_url(REDIS_URL)
+        ours = [c for c in admin.client_list() if c["name"] == f"{prefix}:rt-subscriber"]
+        assert len(ours) == 1
+        admin.client_kill_filter(_id=ours[0]["id"])
+        # The subscriber comes back and closes the stream; the client will replay.
+        await asyncio.wait({task}, timeout=5)
+        assert task.done() and not task.cancelled()
+        assert hub.connection_count == 0
+        await _until(lambda: hub._redis_ready.is_set(), timeout=5)
+        again = FakeClient()
+        task = asyncio.create_task(app(scope(), again.receive, again.send))
+        await _until(lambda: any(c.pending is None for c in hub._connections), timeout=5)
+        await asyncio.to_thread(hub.publish, "session:ABC234", 2, "step", "{}")
+        await _until(lambda: b"id: 2" in again.body)
+        again.gone.set()
         await asyncio.wait_for(task, 2)
         await hub.stop()
 
