@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -66,14 +67,35 @@ def context(fmt: Format) -> dict[str, Any]:
     }
 
 
+CACHE_SECONDS = 24 * 60 * 60
+
+
+def _cache_key(fmt: Format, kind: str) -> str | None:
+    version = fmt.current_version
+    if version is None or not version.content_hash:
+        return None
+    return f"formats:pdf:{kind}:{version.content_hash}:{version.number}:{timezone.localdate()}"
+
+
 def render_pdf(fmt: Format, kind: str) -> bytes:
-    """The PDF of one kind of material for the format's current version."""
+    """The PDF of one kind of material for the format's current version.
+
+    Rendering takes WeasyPrint a second or two, so the result is cached per version's
+    content (and day, which the footer prints).
+    """
     from weasyprint import HTML
 
+    key = _cache_key(fmt, kind)
+    cached = cache.get(key) if key else None
+    if isinstance(cached, bytes):
+        return cached
     template, _name = KINDS[kind]
     with translation.override(fmt.content.language):
         html = render_to_string(template, context(fmt))
-    return HTML(string=html, url_fetcher=_no_fetching).write_pdf()  # type: ignore[no-any-return]
+    data: bytes = HTML(string=html, url_fetcher=_no_fetching).write_pdf()
+    if key:
+        cache.set(key, data, CACHE_SECONDS)
+    return data
 
 
 def filename(fmt: Format, kind: str) -> str:

@@ -171,3 +171,23 @@ def test_html_in_a_format_does_not_reach_the_pdf(mini, org, facilitator_user):
     text = pdf_text(render_pdf(own, "script"))
     assert "Doel" in text
     assert "color:red" not in text
+
+
+def test_a_version_is_rendered_once_and_a_new_version_again(
+    mini, org, facilitator_user, monkeypatch
+):
+    import weasyprint
+
+    own = copy_format(mini, organisation=org, actor=facilitator_user)
+    first = render_pdf(own, "worksheet")
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("rendered again")
+
+    monkeypatch.setattr(weasyprint, "HTML", refuse)
+    assert render_pdf(own, "worksheet") == first
+    data = canonical_data(own.content)
+    data["title"] = "Korte versie"
+    save_version(own, data=data, actor=facilitator_user)
+    with pytest.raises(AssertionError, match="rendered again"):
+        render_pdf(own, "worksheet")
