@@ -528,6 +528,10 @@ def main() -> None:
     if fds < max(sizes) * 2 + 100:
         print(f"# warning: the file descriptor limit is {fds}", flush=True)
 
+    load_start = os.getloadavg()
+    print(
+        f"# load average at the start: {load_start[0]:.2f} {load_start[1]:.2f} {load_start[2]:.2f}"
+    )
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="lerend-bench-") as data_dir:
         env = lerend_env(data_dir)
@@ -562,7 +566,12 @@ def main() -> None:
         "from the first connection's receipt (the fan-out alone); trigger: the trigger "
         "request's own p50."
     )
+    load = os.getloadavg()
+    print(f"# load average at the end (1, 5, 15 min): {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     summary: dict[str, Any] = {
+        "load_start": [round(x, 2) for x in load_start],
+        "load_end": [round(x, 2) for x in load],
+        "cpus": os.cpu_count(),
         "bench": "live_sse",
         "provider": args.provider,
         "events": args.events,

@@ -150,8 +150,7 @@ class SSEApp:
             for message in _json_response_messages(400, detail, "invalid_last_event_id"):
                 await send(message)
             return
-        provider = self.provider
-        grant = await in_thread(provider.open_stream, code, headers, cookies, query)
+        grant = await in_thread(self.provider.open_stream, code, headers, cookies, query)
         if grant is None or not grant.channels:
             for message in _json_response_messages(404, _translated("Not found."), "not_found"):
                 await send(message)
@@ -171,42 +170,50 @@ class SSEApp:
         )
         await send({"type": "http.response.body", "body": RETRY, "more_body": True})
 
+        channels = list(grant.channels)
+        # Nothing of the request is needed for the stream's life: keep no reference to it.
+        del headers, cookies, query, grant, match
+        await self._stream(receive, send, code, channels, after_id)
+
+    async def _stream(
+        self, receive: Receive, send: Send, code: str, channels: list[str], after_id: int
+    ) -> None:
         hub = self.hub
         # Subscribe first: whatever is published from now on waits in `conn.pending`.
-        conn = await hub.subscribe(send, grant.channels, floor=after_id)
+        conn = await hub.subscribe(send, channels, floor=after_id)
         try:
-            events = await in_thread(provider.replay, code, list(grant.channels), after_id)
-            floor = after_id
-            if events:
-                blob = b"".join(encode(eid, name, data) for eid, name, data in events)
-                floor = max(after_id, events[-1][0])
-                await send({"type": "http.response.body", "body": blob, "more_body": True})
-                # Let a long replay reach the client before the buffer limit applies.
-                await send({"type": "http.response.body", "body": b"", "more_body": True})
-            if conn.closed.done() or not conn.go_live(floor):
+            if not await self._replay(send, conn, code, channels, after_id):
                 return
-            await _until_disconnect(receive, send, conn)
+            if conn.transport is not None:
+                # Closing the transport (a slow client, a reset) ends `receive` too.
+                while (await receive())["type"] != "http.disconnect":
+                    pass
+            else:
+                await _until_disconnect_or_closed(receive, conn)
+        except asyncio.CancelledError:
+            # The server gave up waiting for the stream: end it properly, so that the
+            # client reconnects (to another process, or to this one once restarted).
+            send_now(send, {"type": "http.response.body", "body": b"", "more_body": False})
+            raise
         finally:
             hub.unsubscribe(conn)
 
+    async def _replay(
+        self, send: Send, conn: Any, code: str, channels: list[str], after_id: int
+    ) -> bool:
+        """Send what the client missed, then go live; False if the stream is over."""
+        events = await in_thread(self.provider.replay, code, channels, after_id)
+        floor = after_id
+        if events:
+            blob = b"".join(encode(eid, name, data) for eid, name, data in events)
+            floor = max(after_id, events[-1][0])
+            await send({"type": "http.response.body", "body": blob, "more_body": True})
+            # Let a long replay reach the client before the buffer limit applies.
+            await send({"type": "http.response.body", "body": b"", "more_body": True})
+        return not conn.closed.done() and conn.go_live(floor)
 
-async def _until_disconnect(receive: Receive, send: Send, conn: Any) -> None:
-    try:
-        await _wait_disconnect(receive, conn)
-    except asyncio.CancelledError:
-        # The server gave up waiting for the stream: end it properly, so that the client
-        # reconnects (to another process, or to this one once restarted).
-        send_now(send, {"type": "http.response.body", "body": b"", "more_body": False})
-        raise
 
-
-async def _wait_disconnect(receive: Receive, conn: Any) -> None:
-    if conn.transport is not None:
-        # Closing the transport (a slow client, a reset) ends `receive` too.
-        while (await receive())["type"] != "http.disconnect":
-            pass
-        return
-
+async def _until_disconnect_or_closed(receive: Receive, conn: Any) -> None:
     async def watch() -> None:
         while (await receive())["type"] != "http.disconnect":
             pass
