@@ -210,7 +210,12 @@ class SSEApp:
             await send({"type": "http.response.body", "body": blob, "more_body": True})
             # Let a long replay reach the client before the buffer limit applies.
             await send({"type": "http.response.body", "body": b"", "more_body": True})
-        return not conn.closed.done() and conn.go_live(floor)
+        if conn.closed.done():
+            return False
+        if not conn.go_live(floor):
+            self.hub.drop(conn)
+            return False
+        return True
 
 
 async def _until_disconnect_or_closed(receive: Receive, conn: Any) -> None:

@@ -30,6 +30,7 @@ import contextlib
 import logging
 import signal
 import threading
+import time
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
@@ -41,6 +42,7 @@ BUFFER_LIMIT = 256 * 1024
 # Live events held for a connection while its replay is read from the database.
 PENDING_LIMIT = 1000
 REDIS_READY_SECONDS = 2.0
+REDIS_RETRY_SECONDS = 1.0
 PING = b": ping\n\n"
 
 
@@ -186,6 +188,7 @@ class Hub:
         self._publisher: Any = None
         self._lock = threading.Lock()
         self._signals_chained = False
+        self._redis_down_until = 0.0
         self.closing = False
         self.stats = {"delivered": 0, "dropped": 0}
 
@@ -363,14 +366,17 @@ class Hub:
     def publish(self, channel: str, event_id: int, event: str, data: str) -> None:
         check_event(event)  # refuse a bad event here, in the caller's thread
         url, _prefix = self._config()
-        if url:
+        if url and time.monotonic() >= self._redis_down_until:
             try:
                 self._redis_publisher(url).publish(
                     self._redis_channel(channel), f"{int(event_id)}\n{event}\n{data}"
                 )
                 return
             except Exception:
-                # Deliver here at least; other processes' clients catch up on reconnect.
+                # Deliver here at least; other processes' clients catch up on reconnect
+                # (their subscribers lost Redis too, and close their streams when back).
+                # Skip Redis for a moment rather than make every request wait for it.
+                self._redis_down_until = time.monotonic() + REDIS_RETRY_SECONDS
                 logger.exception("could not publish event %s on %s to Redis", event_id, channel)
         self.publish_local(channel, event_id, event, data)
 

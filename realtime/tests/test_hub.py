@@ -99,8 +99,15 @@ def test_a_redis_outage_still_delivers_locally():
         task = asyncio.create_task(app(scope(), client.receive, client.send))
         # The subscriber cannot connect: the stream goes live after a short wait anyway.
         await _until(lambda: any(c.pending is None for c in hub._connections), timeout=5)
+        tries = []
+        real_publisher = hub._redis_publisher
+        hub._redis_publisher = lambda url: tries.append(url) or real_publisher(url)
         await asyncio.to_thread(hub.publish, "session:ABC234", 1, "step", '{"ok": 1}')
         await _until(lambda: b'data: {"ok": 1}' in client.body)
+        # For a moment after a failure, publishing does not even try Redis.
+        await asyncio.to_thread(hub.publish, "session:ABC234", 2, "step", '{"ok": 2}')
+        await _until(lambda: b'data: {"ok": 2}' in client.body)
+        assert len(tries) == 1
         client.gone.set()
         await asyncio.wait_for(task, 2)
         await hub.stop()
