@@ -407,7 +407,7 @@ def _convert(widget: str, raw: Any, *, present: bool, required: bool) -> Any:
     if widget in {"duration", "number"}:
         if not stripped:
             return None
-        return int(stripped) if stripped.isdigit() else stripped
+        return int(stripped) if stripped.isascii() and stripped.isdigit() else stripped
     if widget == "text" and not stripped and not required:
         return None
     return stripped if widget == "text" else text.strip("\n")

@@ -409,7 +409,7 @@ def format_export(request: HttpRequest, ref: str) -> HttpResponse:
     organisation = _membership(request).organisation
     fmt = library.get_format(organisation, ref)
     number = request.GET.get("version")
-    version_number = int(number) if number and number.isdigit() else None
+    version_number = int(number) if number and number.isascii() and number.isdigit() else None
     try:
         text = services.export_yaml(fmt, version_number=version_number)
     except DomainError as error:

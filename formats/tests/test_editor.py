@@ -7,7 +7,7 @@ import copy
 
 import pytest
 from django.http import QueryDict
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from formats import editor
@@ -110,6 +110,8 @@ def test_moving_a_step_down_and_up_again_changes_nothing(phase, step):
 
 @settings(max_examples=80, deadline=None)
 @given(st.text(max_size=30))
+@example("¹")  # a digit to str.isdigit, not to int()
+@example("30-35")
 def test_any_duration_text_is_stored_or_refused_with_a_message(text):
     values = post(**{"phases[0].duration": text})
     result = editor.check(editor.apply_post(MINI, values))

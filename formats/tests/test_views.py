@@ -514,6 +514,7 @@ def test_export_and_import_a_file(client, own, org, facilitator_user):
     assert imported.slug == f"{own.slug}-2"
     assert imported.content.phases == own.content.phases
     assert client.get(url("format_export", own) + "?version=7").status_code == 404
+    assert client.get(url("format_export", own) + "?version=¹").status_code == 200  # ignored
 
 
 BAD_FILES = [
