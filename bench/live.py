@@ -38,8 +38,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-PYTHON = ROOT / ".venv" / "bin" / "python"
-LEREND = ROOT / ".venv" / "bin" / "lerend"
+# The interpreter running this script and its `lerend` command; the code is ROOT's (so a
+# copy of the tree, e.g. `git archive HEAD`, can be measured while the work tree changes).
+PYTHON = Path(sys.executable)
+LEREND = PYTHON.parent / "lerend"
 FORMAT = "stimuleren-van-levenslang-leren"
 PASSWORD = "bench-password-not-secret-123"
 TARGETS = {"p99_ms": 200, "ratio": 1.5, "kib_per_connection": 30, "connections": 5000}
@@ -142,7 +144,9 @@ class Server:
 
 def lerend_env(data_dir: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
-    env.update(LEREND_DATA_DIR=data_dir, DJANGO_SETTINGS_MODULE="lerend.settings")
+    env.update(
+        LEREND_DATA_DIR=data_dir, DJANGO_SETTINGS_MODULE="lerend.settings", PYTHONPATH=str(ROOT)
+    )
     return env
 
 
@@ -155,7 +159,7 @@ def start_bare() -> Server:
     port = free_port()
     return Server(
         [str(PYTHON), str(ROOT / "bench" / "bare_sse.py"), "--port", str(port)],
-        dict(os.environ),
+        {**os.environ, "PYTHONPATH": str(ROOT)},
         port,
     )
 
