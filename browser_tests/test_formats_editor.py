@@ -98,6 +98,15 @@ def test_copy_the_mini_vorming_and_shorten_a_phase(page, assert_accessible, faci
     assert [p.duration.low for p in copy.content.phases] == [10, 15, 15, 15, 5]
     expect(page.locator("main")).to_contain_text("60")
 
+    # Print the worksheet and the statement card of the shortened copy.
+    for name in ("worksheet", "cards"):
+        link = page.locator(f"a[href$='/{name}.pdf']")
+        expect(link).to_have_count(1)
+        response = page.request.get(link.get_attribute("href"))
+        assert response.ok
+        assert response.headers["content-type"] == "application/pdf"
+        assert response.body().startswith(b"%PDF-")
+
 
 def test_library_and_detail_on_a_desktop(desktop_page, assert_accessible, facilitator):
     page = desktop_page
