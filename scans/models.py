@@ -18,9 +18,10 @@ campaign's team tree, snapshotted when the campaign is created) rolls them up.
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 import uuid
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
 from django.db import models
@@ -37,6 +38,13 @@ if TYPE_CHECKING:
 
 TOTAL = ""
 """The question key of the counter that counts respondents (with option TOTAL)."""
+
+
+@lru_cache(maxsize=64)
+def parse_content(data: str) -> ScanQuestionnaire:
+    """Parsing a questionnaire costs more than a submission's queries: keep the last few
+    (keyed by the content itself, so an edit is never served stale)."""
+    return load(json.loads(data))
 
 
 def new_code() -> str:
@@ -122,7 +130,7 @@ class QuestionnaireVersion(models.Model):
 
     @cached_property
     def content(self) -> ScanQuestionnaire:
-        return load(self.data)
+        return parse_content(json.dumps(self.data, sort_keys=True))
 
     @property
     def is_frozen(self) -> bool:
