@@ -52,7 +52,7 @@ _db_state = threading.local()
 
 def _call_with_db(func: Callable[..., Any], *args: Any) -> Any:
     """Run a provider function in a pool thread, on that thread's database connections."""
-    from django.db import DatabaseError, connections
+    from django.db import DatabaseError, connections, reset_queries
 
     now = time.monotonic()
     if now - getattr(_db_state, "opened", now) > DB_CONNECTION_SECONDS:
@@ -64,6 +64,7 @@ def _call_with_db(func: Callable[..., Any], *args: Any) -> Any:
         connections.close_all()  # a broken connection is opened afresh on the next call
         raise
     finally:
+        reset_queries()  # with DEBUG on, a long-lived connection would log every query
         if not hasattr(_db_state, "opened"):
             _db_state.opened = now
 

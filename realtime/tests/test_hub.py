@@ -156,3 +156,20 @@ def test_after_losing_redis_every_stream_is_closed_to_catch_up():
         await hub.stop()
 
     asyncio.run(main())
+
+
+def test_provider_calls_keep_no_query_log(db, settings):
+    """The pool threads keep their connections; with DEBUG on they must not keep a log."""
+    from django.db import connection
+
+    from realtime.asgi import _call_with_db
+
+    settings.DEBUG = True
+
+    def query():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone()[0]
+
+    assert [_call_with_db(query) for _ in range(3)] == [1, 1, 1]
+    assert len(connection.queries_log) == 0
