@@ -232,7 +232,11 @@ def save_version(fmt: Format, *, data: Any, actor: Any, note: str = "") -> Forma
     _require_editor(actor, organisation)
     content = _validate(data)
     with transaction.atomic():
-        locked = Format.objects.select_for_update().select_related("current_version").get(pk=fmt.pk)
+        locked = (
+            Format.objects.select_for_update(of=("self",))
+            .select_related("current_version")
+            .get(pk=fmt.pk)
+        )
         current = locked.current_version
         if current is not None and current.content_hash == content_hash(canonical_data(content)):
             return current
