@@ -152,7 +152,7 @@ def generate(respondents: int):
                 chosen = ["ja" if rng.random() < 0.6 else "nee"]
             else:
                 options = q.option_keys()
-                chosen = [o for o in options[:-1] if rng.random() < 0.12]
+                chosen = [o for o in options[:-1] if rng.random() < 0.165]
                 if rng.random() < 0.05:
                     chosen.append(options[-1])
                     text_rows.append((campaign.pk, node.pk, q.key, f"tekst {rng.randint(1, 999)}"))
@@ -321,7 +321,7 @@ def concurrency(submitters: int = 50, per_submitter: int = 20) -> dict:
                     other={"ontmoeten": "bij de printer"},
                 )
                 accepted[i] += 1
-        except Exception as error:  # noqa: BLE001 - reported below
+        except Exception as error:
             errors.append(repr(error))
         finally:
             connections.close_all()

@@ -35,7 +35,6 @@ from .models import (
     Campaign,
     CampaignNode,
     Counter,
-    FreeText,
     NodeAncestor,
     Response,
     ScanInvitation,
@@ -168,11 +167,20 @@ class Tree:
         return {n.pk: n.parent_id for n in self.nodes}
 
 
+def minimum_of(campaign: Campaign) -> int:
+    """The campaign's minimum, or the organisation's if it was raised since."""
+    return max(campaign.anonymity_minimum, campaign.organisation.anonymity_minimum)
+
+
 def load_tree(campaign: Campaign) -> Tree:
-    nodes = list(CampaignNode.objects.filter(campaign=campaign).order_by("position"))
+    nodes = list(
+        CampaignNode.objects.filter(campaign=campaign)
+        .only("id", "public_id", "parent_id", "name", "depth", "is_target", "team_id")
+        .order_by("position")
+    )
     direct = _direct_totals(campaign)
     suppression = compute_visibility(
-        [Node(n.pk, n.parent_id, direct.get(n.pk, 0)) for n in nodes], campaign.anonymity_minimum
+        [Node(n.pk, n.parent_id, direct.get(n.pk, 0)) for n in nodes], minimum_of(campaign)
     )
     return Tree(campaign, nodes, direct, suppression)
 
@@ -446,11 +454,9 @@ def build_report(
     else:
         question = questionnaire.question(chosen.question)
         parts = _filtered_parts(tree, chosen.question, question.option_keys())
-        shown = safe_subset(
-            tree.parents(), list(parts.values()), s.visible, campaign.anonymity_minimum
-        )
+        shown = safe_subset(tree.parents(), list(parts.values()), s.visible, s.k)
         selected_totals = _subtree_sum(tree, parts[chosen.option])
-        shown = {v for v in shown if selected_totals[v] >= campaign.anonymity_minimum}
+        shown = {v for v in shown if selected_totals[v] >= s.k}
         visible_cols = [n.pk for n in chain if n.pk in shown]
         counts = _filtered_counts(tree, visible_cols, chosen.question, chosen.option)
         texts = {}
@@ -476,7 +482,7 @@ def build_report(
     focus_figure = next(f for f in nodes if f.id == str(focus.public_id))
     report = Report(
         campaign=campaign,
-        minimum=campaign.anonymity_minimum,
+        minimum=s.k,
         focus=focus_figure,
         nodes=nodes,
         questions=questions,
@@ -488,16 +494,28 @@ def build_report(
     return report
 
 
+FREE_TEXT_SAMPLE = 100
+"""At most this many written answers per question and group, drawn at random."""
+
+
 def _free_texts(tree: Tree, node_ids: list[int]) -> dict[tuple[int, str], list[str]]:
+    """Per visible group and question, its written answers: a random sample of at most
+    FREE_TEXT_SAMPLE (chosen by the database), shown in a shuffled order."""
     result: dict[tuple[int, str], list[str]] = {}
     s = tree.suppression
+    sql = (
+        "SELECT question, text FROM (SELECT f.question, f.text, ROW_NUMBER() OVER "
+        "(PARTITION BY f.question ORDER BY RANDOM()) AS pick FROM scans_freetext f "
+        "JOIN scans_nodeancestor a ON a.descendant_id = f.node_id "
+        "WHERE a.ancestor_id = %s AND a.campaign_id = %s AND f.campaign_id = %s) picked "
+        "WHERE pick <= %s"
+    )
     for node_id in node_ids:
-        below = _descendants(tree.campaign, node_id)
         grouped: dict[str, list[str]] = defaultdict(list)
-        for question, text in FreeText.objects.filter(
-            campaign=tree.campaign, node_id__in=below
-        ).values_list("question", "text"):
-            grouped[question].append(text)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [node_id, tree.campaign.pk, tree.campaign.pk, FREE_TEXT_SAMPLE])
+            for question, text in cursor.fetchall():
+                grouped[question].append(text)
         for question, items in grouped.items():
             shown = s.free_text(node_id, items, seed=f"{tree.campaign.public_id}:{question}")
             if shown:

@@ -427,3 +427,15 @@ def test_too_few_is_translatable():
 
     with translation.override("en"):
         assert reports.too_few() == "too few responses"
+
+
+def test_a_raised_organisation_minimum_applies_to_earlier_campaigns(campaign, org):
+    respond(campaign, "Bakkerij", 6)
+    respond(campaign, "Winkel", 6)
+    org.anonymity_minimum = 7
+    org.save()
+    campaign.refresh_from_db()
+    report = build_report(campaign)
+    assert report.minimum == 7
+    assert {n.name: n.respondents for n in report.nodes}["Bakkerij"] is None
+    assert report.focus.respondents == 12
