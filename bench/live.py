@@ -357,6 +357,7 @@ async def client(cfg: dict[str, Any]) -> dict[str, Any]:
     connect_s = time.monotonic() - started
 
     spread: list[float] = []  # after the first connection got it: the fan-out alone
+    per_event: list[list[float]] = []
 
     async def round_trip(k: int, timeout: float) -> list[float]:
         for conn in conns:
@@ -370,6 +371,14 @@ async def client(cfg: dict[str, Any]) -> dict[str, Any]:
         arrived = [conn.first for conn in conns if conn.first is not None]
         first = min(arrived, default=t0)
         spread.extend(t - first for t in arrived)
+        # Per event: the trigger request, the first and the last receipt (ms after sending).
+        per_event.append(
+            [
+                round(trigger_ms[-1], 1),
+                round((first - t0) * 1000, 1),
+                round((max(arrived, default=t0) - t0) * 1000, 1),
+            ]
+        )
         return [t - t0 for t in arrived]
 
     # One unmeasured event: every stream is past its replay and live.
@@ -379,6 +388,7 @@ async def client(cfg: dict[str, Any]) -> dict[str, Any]:
 
     latencies: list[float] = []
     spread.clear()
+    per_event.clear()
     for k in range(cfg["events"]):
         got = await round_trip(k + 2, 10)
         errors["missed"] += len(conns) - len(got)
@@ -404,6 +414,7 @@ async def client(cfg: dict[str, Any]) -> dict[str, Any]:
         "rss_after_kib": rss_after,
         "kib_per_connection": round((rss_after - rss_before) / max(1, len(conns)), 2),
         "errors": errors,
+        "per_event_ms": per_event,
     }
 
 
