@@ -93,7 +93,8 @@ class ParticipantCookie(APIKeyCookie):
         return ParticipantBearer().authenticate(request, key)
 
 
-participant_or_user = [ParticipantBearer(), ParticipantCookie(), *api_auth]
+participant_or_user = [ParticipantBearer(), api_auth[0], ParticipantCookie(), *api_auth[1:]]
+"""Credentials in a header first (a participant's or a personal API token), then cookies."""
 
 
 def _caller(request: HttpRequest, code: str) -> tuple[LiveSession, Participant | None]:

@@ -122,3 +122,15 @@ def test_start_from_another_organisations_format_is_404(
     )
     assert response.status_code == 201
     assert response.json()["code"] == LiveSession.objects.get().code
+
+
+def test_header_token_wins_over_a_participant_cookie(live, join, facilitator_user):
+    from accounts.models import ApiToken
+
+    _participant, token, _c = join()
+    _record, raw = ApiToken.issue(facilitator_user, "t")
+    client = Client(headers={"Authorization": f"Bearer {raw}"})
+    client.cookies[f"lp_{live.code}"] = token
+    response = client.get(f"/api/v1/sessions/{live.code}/state")
+    assert response.status_code == 200
+    assert "me" not in response.json()
