@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -61,18 +61,18 @@ class CampaignForm(Form):
                 current_version__isnull=False
             )
         }
-        self.fields["questionnaire"].choices = [
+        cast(Any, self.fields["questionnaire"]).choices = [
             (key, q.title + ("" if q.organisation_id else f" ({_('built in')})"))
             for key, q in self.questionnaires.items()
         ]
         nodes = flatten_tree(team_tree(Team.objects.filter(organisation=organisation)))
         self.teams_by_id = {str(n.team.public_id): n.team for n in nodes}
-        self.fields["teams"].choices = [
+        cast(Any, self.fields["teams"]).choices = [
             (str(n.team.public_id), "\u2003" * n.depth + n.team.name) for n in nodes
         ]
         self.fields["language"].initial = organisation.language
         self.fields["anonymity_minimum"].initial = organisation.anonymity_minimum
-        self.fields["anonymity_minimum"].min_value = organisation.anonymity_minimum
+        cast(Any, self.fields["anonymity_minimum"]).min_value = organisation.anonymity_minimum
 
     def cleaned(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -106,7 +106,7 @@ class InviteForm(Form):
                 "position"
             )
         }
-        self.fields["team"].choices = [(k, n.name) for k, n in self.nodes.items()]
+        cast(Any, self.fields["team"]).choices = [(k, n.name) for k, n in self.nodes.items()]
 
     def addresses(self) -> list[str]:
         raw = self.cleaned_data["emails"].replace(",", "\n").replace(";", "\n")

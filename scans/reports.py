@@ -453,6 +453,7 @@ def build_report(
         respondents = None
     else:
         question = questionnaire.question(chosen.question)
+        assert question is not None  # parse_filter checked it
         parts = _filtered_parts(tree, chosen.question, question.option_keys())
         shown = safe_subset(tree.parents(), list(parts.values()), s.visible, s.k)
         selected_totals = _subtree_sum(tree, parts[chosen.option])
@@ -542,6 +543,7 @@ def build_trend(campaign: Campaign, focus: CampaignNode) -> list[TrendQuestion]:
     points: dict[str, list[TrendPoint]] = {q.key: [] for q in questionnaire.questions}
     for other in others:
         tree = load_tree(other)
+        node: CampaignNode | None
         if focus.team_id is None:
             node = tree.root
         else:

@@ -134,7 +134,7 @@ def edit_questionnaire(
     content = parse_questionnaire(data)
     with transaction.atomic():
         current = QuestionnaireVersion.objects.select_for_update().get(
-            pk=questionnaire.current_version_id
+            pk=questionnaire.current_version_id or 0
         )
         payload = content.model_dump(mode="json")
         if current.is_frozen:
@@ -148,6 +148,7 @@ def edit_questionnaire(
         questionnaire.current_version = current
         questionnaire.title = content.title
         questionnaire.save(update_fields=["current_version", "title"])
+        assert questionnaire.organisation is not None
         record(
             questionnaire.organisation,
             actor=actor,
@@ -269,10 +270,13 @@ def create_campaign(
     if language not in ("nl", "en"):
         raise DomainError(_("Choose one of the offered languages."))
     minimum = _clean_minimum(organisation, anonymity_minimum)
+    version = questionnaire.current_version
+    if version is None:
+        raise DomainError(_("Choose one of the offered questionnaires."))
     with transaction.atomic():
         campaign = Campaign.objects.create(
             organisation=organisation,
-            questionnaire_version=questionnaire.current_version,
+            questionnaire_version=version,
             name=name,
             language=language,
             anonymity_minimum=minimum,
@@ -379,7 +383,7 @@ def invite_respondents(
         )
         for invitation in created:
             transaction.on_commit(
-                lambda i=invitation: send_scan_invitation.enqueue(
+                lambda i=invitation: send_scan_invitation.enqueue(  # type: ignore[misc]
                     str(i.public_id), tokens[i.email], False
                 )
             )
@@ -415,7 +419,7 @@ def send_reminders(campaign: Campaign, *, actor: Any) -> int:
         )
         for invitation in pending:
             transaction.on_commit(
-                lambda i=invitation: send_scan_invitation.enqueue(
+                lambda i=invitation: send_scan_invitation.enqueue(  # type: ignore[misc]
                     str(i.public_id), tokens[i.pk], True
                 )
             )
@@ -611,7 +615,7 @@ def _target(code: str | None, token: str | None) -> tuple[Campaign, int, int | N
             code="unknown_token",
             status=404,
         )
-    campaign = found[0]
+    campaign: Any = found[0]  # with the extra columns of the query
     data = campaign.version_data
     campaign.version_content = parse_content(data if isinstance(data, str) else json.dumps(data))
     return campaign, campaign.target_node_id, campaign.target_invitation_id
@@ -744,7 +748,7 @@ def submit_response(
             else:
                 message, code_ = _("This campaign is closed."), "campaign_closed"
             raise DomainError(message, code=code_, status=409)
-        valid = validate_answers(campaign.version_content, answers, other)
+        valid = validate_answers(campaign.version_content, answers, other)  # type: ignore[attr-defined]
         if invitation_id is not None:
             taken = ScanInvitation.objects.filter(pk=invitation_id, used=False).update(used=True)
             if not taken:
