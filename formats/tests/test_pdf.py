@@ -1,17 +1,16 @@
 """The printable materials: valid PDFs whose text holds the format's questions.
 
-Text is read back with pdftotext (poppler-utils), which CI installs.
+Text is read back with pypdf, so the tests need no system tool.
 """
 
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 
 import pytest
 from django.urls import reverse
 
+import core.testing
 from formats.loader import canonical_data
 from formats.models import Format
 from formats.pdf import render_pdf
@@ -33,29 +32,13 @@ class PdfText(str):
         return isinstance(part, str) and squeeze(part) in squeeze(str(self))
 
 
-def poppler(program: str) -> str:
-    path = shutil.which(program)
-    assert path, f"{program} is needed (apt-get install poppler-utils)"
-    return path
-
-
 def pdf_text(data: bytes) -> PdfText:
-    result = subprocess.run(  # noqa: S603 - a fixed program on our own bytes
-        [poppler("pdftotext"), "-raw", "-", "-"], input=data, capture_output=True, check=True
-    )
-    return PdfText(result.stdout.decode("utf-8"))
+    return PdfText(core.testing.pdf_text(data))
 
 
 def pages(data: bytes) -> list[tuple[float, float]]:
     """(width, height) in points of every page."""
-    result = subprocess.run(  # noqa: S603
-        [poppler("pdfinfo"), "-f", "1", "-l", "999", "-"],
-        input=data,
-        capture_output=True,
-        check=True,
-    )
-    sizes = re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", result.stdout.decode())
-    return [(float(w), float(h)) for w, h in sizes]
+    return core.testing.pdf_page_sizes(data)
 
 
 A4 = (595.0, 842.0)
