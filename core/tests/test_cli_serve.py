@@ -162,3 +162,27 @@ def test_worker_runs_queued_tasks(db, settings):
     task = DBTaskResult.objects.get(id=result.id)
     assert task.status == "SUCCESSFUL"
     assert task.return_value is False
+
+
+def builtin_slugs(data_dir: Path) -> set[str]:
+    with sqlite3.connect(data_dir / "lerend.sqlite3") as db:
+        rows = db.execute("SELECT slug FROM formats_format WHERE is_builtin").fetchall()
+    return {slug for (slug,) in rows}
+
+
+def test_serve_brings_the_built_in_formats_up_to_date(serve, tmp_path):
+    server = serve("--no-worker")
+    assert server.stop(signal.SIGTERM) == 0, server.text()
+    shipped = builtin_slugs(server.data_dir)
+    assert len(shipped) == len(list((settings.BASE_DIR / "formats" / "builtin").glob("*.yaml")))
+    with sqlite3.connect(server.data_dir / "lerend.sqlite3") as db:
+        (mini,) = db.execute(
+            "SELECT id FROM formats_format WHERE slug = 'stimuleren-van-levenslang-leren'"
+        ).fetchone()
+        db.execute("UPDATE formats_format SET current_version_id = NULL WHERE id = ?", [mini])
+        db.execute("DELETE FROM formats_formatversion WHERE format_id = ?", [mini])
+        db.execute("DELETE FROM formats_format WHERE id = ?", [mini])
+
+    again = serve("--no-worker")
+    assert again.stop(signal.SIGTERM) == 0, again.text()
+    assert builtin_slugs(server.data_dir) == shipped

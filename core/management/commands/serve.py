@@ -19,6 +19,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from formats.services import load_builtins
+
 ASGI_APP = "lerend.asgi:application"
 WORKER_STOP_SECONDS = 10
 
@@ -68,6 +70,9 @@ class Command(BaseCommand):
         # The SQLite file and uploads live here; a fresh LEREND_DATA_DIR just works.
         Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0, stdout=self.stdout)
+        # The migration loads the built-in formats once; this brings an existing database
+        # up to date with the formats of the installed version (idempotent).
+        load_builtins()
         if options["demo"]:
             call_command("demo", stdout=self.stdout, stderr=self.stderr)
 
