@@ -500,27 +500,36 @@ FREE_TEXT_SAMPLE = 100
 
 
 def _free_texts(tree: Tree, node_ids: list[int]) -> dict[tuple[int, str], list[str]]:
-    """Per visible group and question, its written answers: a random sample of at most
-    FREE_TEXT_SAMPLE (chosen by the database), shown in a shuffled order."""
+    """Per visible group and question, its written answers: the FREE_TEXT_SAMPLE with the
+    lowest random `pick` (a random sample read through an index), in a shuffled order."""
     result: dict[tuple[int, str], list[str]] = {}
     s = tree.suppression
-    sql = (
-        "SELECT question, text FROM (SELECT f.question, f.text, ROW_NUMBER() OVER "
-        "(PARTITION BY f.question ORDER BY RANDOM()) AS pick FROM scans_freetext f "
-        "JOIN scans_nodeancestor a ON a.descendant_id = f.node_id "
-        "WHERE a.ancestor_id = %s AND a.campaign_id = %s AND f.campaign_id = %s) picked "
-        "WHERE pick <= %s"
-    )
+    questionnaire = tree.campaign.questionnaire
+    keys = [
+        q.key
+        for q in questionnaire.questions
+        if q.kind == "open_text" or getattr(q, "other_option", None) is not None
+    ]
     for node_id in node_ids:
-        grouped: dict[str, list[str]] = defaultdict(list)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [node_id, tree.campaign.pk, tree.campaign.pk, FREE_TEXT_SAMPLE])
-            for question, text in cursor.fetchall():
-                grouped[question].append(text)
-        for question, items in grouped.items():
-            shown = s.free_text(node_id, items, seed=f"{tree.campaign.public_id}:{question}")
+        if node_id == tree.root.pk:
+            where, params = "campaign_id = %s", [tree.campaign.pk]
+        else:
+            below = _descendants(tree.campaign, node_id)
+            where = f"node_id IN ({', '.join(['%s'] * len(below))})"
+            params = below
+        sql = (
+            f"SELECT text FROM scans_freetext WHERE {where} AND question = %s "  # noqa: S608
+            "ORDER BY pick LIMIT %s"
+        )
+        for key in keys:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [*params, key, FREE_TEXT_SAMPLE])
+                items = [row[0] for row in cursor.fetchall()]
+            if not items:
+                continue
+            shown = s.free_text(node_id, items, seed=f"{tree.campaign.public_id}:{key}")
             if shown:
-                result[(node_id, question)] = shown
+                result[(node_id, key)] = shown
     return result
 
 

@@ -46,6 +46,7 @@ from .models import (
     hash_secret,
     new_code,
     parse_content,
+    random_pick,
 )
 from .questionnaire import FREE_TEXT_MAX, ScanQuestionnaire, load
 
@@ -683,9 +684,12 @@ def _insert_response(
         )
     if valid.texts:
         cursor.executemany(
-            "INSERT INTO scans_freetext (campaign_id, node_id, question, text) "
-            "VALUES (%s, %s, %s, %s)",
-            [(campaign.pk, node_id, question, text) for question, text in valid.texts],
+            "INSERT INTO scans_freetext (campaign_id, node_id, question, text, pick) "
+            "VALUES (%s, %s, %s, %s, %s)",
+            [
+                (campaign.pk, node_id, question, text, random_pick())
+                for question, text in valid.texts
+            ],
         )
     _bump_counters(
         campaign.pk,
