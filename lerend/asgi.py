@@ -2,7 +2,8 @@
 
 `GET /api/v1/sessions/<code>/events` (Server-Sent Events) is answered by the lean endpoint
 in realtime/asgi.py, outside Django's middleware stack; every other request goes to Django.
-The lifespan protocol starts and stops the realtime hub (and its Redis subscriber).
+The lifespan protocol starts and stops the realtime hub (and its Redis subscriber); a
+server run without lifespan starts it at the first stream instead.
 
 A reverse proxy in front of several processes may serve /static/ from STATIC_ROOT
 instead (see README); serving them here keeps the one-machine default self-contained.
