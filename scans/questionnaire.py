@@ -23,30 +23,15 @@ from typing import Annotated, Any, Literal, Union
 from django.utils.translation import gettext as _
 from pydantic import Field, model_validator
 
+from formats.questionnaire import QuestionBase as BuiltinQuestionBase
 from formats.questionnaire import Questionnaire as BuiltinQuestionnaire
-from formats.schema import (
-    Choice,
-    HttpUrl,
-    Key,
-    Label,
-    Markdown,
-    Question,
-    Slug,
-    Source,
-    Strict,
-    Title,
-    _refuse_duplicates,
-)
+from formats.schema import Choice, Key, Label, Markdown, Strict, Title, _refuse_duplicates
 
 FREE_TEXT_MAX = 1000
 """Longest "Andere" or open-text answer, in characters."""
 
 
-class QuestionBase(Strict):
-    key: Key
-    number: int | None = Field(default=None, ge=1, le=999)
-    text: Question
-    help_text: Markdown = ""
+class QuestionBase(BuiltinQuestionBase):
     required: bool = False
 
     def option_keys(self) -> list[str]:
@@ -155,31 +140,10 @@ class Section(Strict):
     questions: list[ScanQuestion] = Field(min_length=1, max_length=100)
 
 
-class Link(Strict):
-    title: Title
-    url: HttpUrl
+class ScanQuestionnaire(BuiltinQuestionnaire):
+    """The format library's questionnaire with the scan's question kinds."""
 
-
-class ScanQuestionnaire(Strict):
-    schema_version: Literal[1] = 1
-    slug: Slug
-    title: Title
-    language: Literal["nl", "en"] = "nl"
-    quote: Markdown = ""
-    context: Markdown = ""
-    links: list[Link] = Field(default_factory=list, max_length=20)
-    introduction: Markdown = ""
-    sections: list[Section] = Field(min_length=1, max_length=20)
-    source: Source | None = None
-
-    @model_validator(mode="after")
-    def _unique_question_keys(self) -> ScanQuestionnaire:
-        _refuse_duplicates([q.key for q in self.questions], _("Question keys"))
-        return self
-
-    @property
-    def questions(self) -> list[Any]:
-        return [q for section in self.sections for q in section.questions]
+    sections: list[Section] = Field(min_length=1, max_length=20)  # type: ignore[assignment]
 
     def question(self, key: str) -> Any | None:
         for q in self.questions:

@@ -31,8 +31,8 @@ from pydantic import ValidationError
 
 from core.errors import DomainError
 from formats.loader import validation_problems
-from orgs.models import ANONYMITY_FLOOR, Organisation, Team
-from orgs.services import record
+from orgs.models import Organisation, Team
+from orgs.services import _clean_anonymity_minimum, record
 
 from .models import (
     TOTAL,
@@ -50,7 +50,6 @@ from .models import (
 )
 from .questionnaire import FREE_TEXT_MAX, ScanQuestionnaire, load
 
-ANONYMITY_MAXIMUM = 1000
 MAX_INVITATIONS = 5000
 CLIENT_KEY = re.compile(r"^[A-Za-z0-9_-]{16,100}$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -164,20 +163,11 @@ def edit_questionnaire(
 
 
 def _clean_minimum(organisation: Organisation, value: Any) -> int:
+    """The organisation's rule (a whole number from 3 to 1000), and never below the
+    organisation's own minimum."""
     if value is None:
-        value = organisation.anonymity_minimum
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise DomainError(_("The anonymity minimum must be a whole number."))
-    if value < ANONYMITY_FLOOR:
-        raise DomainError(
-            _("The anonymity minimum cannot be lower than %(floor)d.") % {"floor": ANONYMITY_FLOOR},
-            code="anonymity_below_floor",
-        )
-    if value > ANONYMITY_MAXIMUM:
-        raise DomainError(
-            _("The anonymity minimum cannot be higher than %(limit)d.")
-            % {"limit": ANONYMITY_MAXIMUM}
-        )
+        return organisation.anonymity_minimum
+    value = _clean_anonymity_minimum(value)
     if value < organisation.anonymity_minimum:
         raise DomainError(
             _("A campaign cannot go below the organisation's anonymity minimum of %(k)d.")
