@@ -394,3 +394,48 @@ def test_pdf_export(client, answered, facilitator_user):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+
+
+def test_scans_home_lists_campaigns_and_questionnaires(
+    client, campaign, admin_user, facilitator_user
+):
+    client.force_login(admin_user)
+    response = client.get(reverse("scans_home", args=["korenbloem"]))
+    html = response.content.decode()
+    assert "Meting 2026" in html and "Benieuwd naar de leercultuur" in html
+    assert reverse("scan_campaign", args=["korenbloem", campaign.public_id]) in html
+    assert page_problems(response) == []
+    client.force_login(facilitator_user)
+    html = client.get(reverse("scans_home", args=["korenbloem"])).content.decode()
+    assert reverse("scan_report", args=["korenbloem", campaign.public_id]) in html
+    assert f'href="{reverse("scan_campaign", args=["korenbloem", campaign.public_id])}"' not in html
+
+
+@pytest.mark.parametrize("name", ['=HYPERLINK("x")', "+1", "-1", "@SUM(A1)", "\tx"])
+def test_formulas_in_team_names_are_neutralised_in_every_export(
+    client, org, builtin, admin_user, name
+):
+    from openpyxl import load_workbook
+
+    from orgs.models import Team
+
+    team = Team.objects.create(organisation=org, name=name)
+    c = services.create_campaign(
+        org, questionnaire=builtin, name=name, teams=[team], actor=admin_user
+    )
+    services.open_campaign(c, actor=admin_user)
+    respond(c, team.name, 5)
+    client.force_login(admin_user)
+    for view in ("scan_export_csv", "scan_export_responses"):
+        rows = read_csv(client.get(reverse(view, args=["korenbloem", c.public_id])))
+        cells = [cell for row in rows for cell in row]
+        assert "'" + name in cells
+        assert not any(cell.startswith(("=", "+", "-", "@", "\t")) for cell in cells)
+    sheet = load_workbook(
+        io.BytesIO(
+            client.get(reverse("scan_export_xlsx", args=["korenbloem", c.public_id])).content
+        )
+    ).active
+    values = [v for row in sheet.values for v in row if isinstance(v, str)]
+    assert "'" + name in values
+    assert not any(v.startswith(("=", "+", "-", "@", "\t")) for v in values)
