@@ -20,7 +20,7 @@ def test_member_logs_in_with_email_and_password_and_reaches_the_organisation(
     Membership.objects.create(user=user, organisation=organisation, role=Role.MEMBER)
 
     page.goto("/")
-    page.locator("header").get_by_role("link", name="Log in").click()
+    page.locator("header").get_by_role("link", name="Aanmelden").click()
     page.wait_for_url("**/accounts/login/**")
     assert_accessible(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
@@ -31,7 +31,7 @@ def test_member_logs_in_with_email_and_password_and_reaches_the_organisation(
 
     page.wait_for_url("**/o/korenbloem/")
     assert page.locator("main h1").inner_text() == "Bakkerij De Korenbloem"
-    assert page.locator("header").get_by_role("button", name="Log out").count() == 1
+    assert page.locator("header").get_by_role("button", name="Afmelden").count() == 1
     assert_accessible(page)
 
 
@@ -45,4 +45,4 @@ def test_a_wrong_password_keeps_the_person_on_the_login_page(page):
 
     page.wait_for_load_state()
     assert "/accounts/login/" in page.url
-    assert page.locator("header").get_by_role("button", name="Log out").count() == 0
+    assert page.locator("header").get_by_role("button", name="Afmelden").count() == 0
