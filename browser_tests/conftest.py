@@ -48,8 +48,13 @@ def _unavailable() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """One Chromium per test module.
+
+    Playwright's sync API keeps an event loop running in the main thread while it is open;
+    closing it after each module lets the tests that follow call `asyncio.run`.
+    """
     reason = _unavailable()
     if reason:
         if os.environ.get("CI", "").lower() not in {"", "0", "false", "no"}:
