@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
+from django.utils import timezone
 
 from .models import LiveSession, Participant, SessionEvent, Status, hash_token, normalise_code
 
@@ -47,13 +48,19 @@ def emit(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("emit() must run inside transaction.atomic()")
     audience = _audience(channel)
-    LiveSession.objects.filter(pk=session.pk).update(last_event_seq=F("last_event_seq") + 1)
-    seq = (
-        LiveSession.objects.select_for_update()
-        .values_list("last_event_seq", flat=True)
-        .get(pk=session.pk)
-    )
+    now = timezone.now()
+    # One statement takes the next number (and the row lock on PostgreSQL) and marks the
+    # session active; UPDATE ... RETURNING exists on SQLite >= 3.35 and PostgreSQL.
+    table = LiveSession._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_event_seq = last_event_seq + 1, "  # noqa: S608 - our table
+            "last_activity_at = %s WHERE id = %s RETURNING last_event_seq",
+            [now, session.pk],
+        )
+        (seq,) = cursor.fetchone()
     session.last_event_seq = seq
+    session.last_activity_at = now
     data = json.dumps(payload, cls=DjangoJSONEncoder, separators=(",", ":"), ensure_ascii=False)
     record = SessionEvent.objects.create(
         session=session, seq=seq, channel=audience, event=event, data=data

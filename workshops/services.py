@@ -13,14 +13,17 @@ nothing new (`Result.created` is False).
 from __future__ import annotations
 
 import io
+import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Generic, TypeVar
 
 from django.core.cache import cache
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -73,6 +76,25 @@ class Result(Generic[T]):
 
 
 # --- Helpers --------------------------------------------------------------------------
+
+_sqlite_writer = threading.RLock()
+
+
+@contextmanager
+def atomic() -> Iterator[None]:
+    """`transaction.atomic()`, with the writers of this process queued in order on SQLite.
+
+    SQLite lets one writer in at a time; the others wait in its busy handler, which polls
+    with growing sleeps, so under a burst (a room posting at once) the lock sits idle
+    between writers and requests time out. A lock in the process hands the write over
+    the moment it is free; other processes still meet SQLite's busy timeout.
+    """
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        with transaction.atomic():
+            yield
+        return
+    with _sqlite_writer, transaction.atomic():
+        yield
 
 
 def _locked(session: LiveSession) -> LiveSession:
@@ -205,7 +227,7 @@ def start_session(*, organisation: Organisation, fmt: Format, actor: Any) -> Liv
     content = version.content
     for _attempt in range(20):
         try:
-            with transaction.atomic():
+            with atomic():
                 session = LiveSession.objects.create(
                     organisation=organisation,
                     format=fmt,
@@ -251,7 +273,7 @@ def join_session(*, code: str, name: str = "", address: str = "") -> tuple[Parti
             status=404,
         )
     raw = new_participant_token()
-    with transaction.atomic():
+    with atomic():
         _locked(session)
         session.participant_counter += 1
         participant = Participant.objects.create(
@@ -328,7 +350,7 @@ def _enter_step(session: LiveSession, index: int, now: Any) -> None:
 def go_to_step(
     session: LiveSession, *, step_id: str | None = None, index: int | None = None, actor: Any
 ) -> LiveSession:
-    with transaction.atomic():
+    with atomic():
         _locked(session)
         _require_open(session)
         steps = session.steps()
@@ -350,7 +372,7 @@ def previous_step(session: LiveSession, *, actor: Any) -> LiveSession:
 
 def set_item(session: LiveSession, *, index: int, actor: Any) -> LiveSession:
     """Show another discussion item or world-café round."""
-    with transaction.atomic():
+    with atomic():
         _locked(session)
         ref = session.current
         if session.status != Status.RUNNING or ref is None:
@@ -383,7 +405,7 @@ def _timer_payload(session: LiveSession) -> dict[str, Any]:
 
 def start_timer(session: LiveSession, *, seconds: int | None = None, actor: Any) -> LiveSession:
     """Start (or resume, without `seconds`) the timer of the current step."""
-    with transaction.atomic():
+    with atomic():
         _locked(session)
         if session.status != Status.RUNNING:
             raise DomainError(_("Start the session first."), status=409)
@@ -401,7 +423,7 @@ def start_timer(session: LiveSession, *, seconds: int | None = None, actor: Any)
 
 
 def pause_timer(session: LiveSession, *, actor: Any) -> LiveSession:
-    with transaction.atomic():
+    with atomic():
         _locked(session)
         if session.timer_deadline is None:
             raise DomainError(_("The timer is not running."), status=409)
@@ -413,7 +435,7 @@ def pause_timer(session: LiveSession, *, actor: Any) -> LiveSession:
 
 
 def extend_timer(session: LiveSession, *, seconds: int = 60, actor: Any) -> LiveSession:
-    with transaction.atomic():
+    with atomic():
         _locked(session)
         if not isinstance(seconds, int) or not 1 <= seconds <= 3600:
             raise DomainError(_("Extend by 1 second to 1 hour."))
@@ -444,7 +466,7 @@ def planned_seconds(session: LiveSession) -> int:
 
 
 def end_session(session: LiveSession, *, actor: Any) -> LiveSession:
-    with transaction.atomic():
+    with atomic():
         _locked(session)
         _require_open(session)
         now = timezone.now()
@@ -511,7 +533,7 @@ def add_note(
     if existing is not None:
         return Result(existing, False)
     _contribution_allowed(participant)
-    with transaction.atomic():
+    with atomic():
         _locked(session)
         existing = _replayed(Note, session, participant, key)
         if existing is not None:
@@ -560,7 +582,6 @@ def add_note(
             group=group,
             round=rnd,
         )
-        _touch(session)
         emit(session, "note", _note_payload(note))
     return Result(note, True)
 
@@ -586,31 +607,29 @@ def edit_note(
     session: LiveSession, *, participant: Participant | None, note_id: Any, text: Any
 ) -> Note:
     _contribution_allowed(participant)
-    with transaction.atomic():
+    with atomic():
         _locked(session)
         note = _own_note(session, participant, note_id)
         _open_step(session, note.step_id)
         note.text = _clean_text(text, what=_("The note"), max_length=NOTE_MAX_LENGTH)
         note.updated_at = timezone.now()
         note.save(update_fields=["text", "updated_at"])
-        _touch(session)
         emit(session, "note", _note_payload(note))
     return note
 
 
 def delete_note(session: LiveSession, *, participant: Participant | None, note_id: Any) -> None:
-    with transaction.atomic():
+    with atomic():
         _locked(session)
         note = _own_note(session, participant, note_id)
         _open_step(session, note.step_id)
         payload = {"id": str(note.public_id), "step": note.step_id}
         note.delete()
-        _touch(session)
         emit(session, "note_deleted", payload)
 
 
 def hide_note(session: LiveSession, *, note_id: Any, hidden: bool, actor: Any) -> Note:
-    with transaction.atomic():
+    with atomic():
         _locked(session)
         try:
             public_id = uuid.UUID(str(note_id))
@@ -623,7 +642,6 @@ def hide_note(session: LiveSession, *, note_id: Any, hidden: bool, actor: Any) -
             raise DomainError(_("There is no such note."), code="not_found", status=404)
         note.hidden = bool(hidden)
         note.save(update_fields=["hidden"])
-        _touch(session)
         if note.hidden:
             emit(session, "note_deleted", {"id": str(note.public_id), "step": note.step_id})
         else:
@@ -659,7 +677,7 @@ def cast_vote(
     if existing is not None:
         return Result(existing, False)
     _contribution_allowed(participant)
-    with transaction.atomic():
+    with atomic():
         _locked(session)
         existing = _replayed(Vote, session, participant, key)
         if existing is not None:
@@ -679,7 +697,6 @@ def cast_vote(
             item=item,
             choice=choice,
         )
-        _touch(session)
         emit(
             session,
             "votes",
@@ -702,7 +719,7 @@ def vote_counts(session: LiveSession, step_id: str, item: str = "") -> dict[str,
 
 def make_groups(session: LiveSession, *, count: int | None = None, actor: Any) -> list[Group]:
     """Split everyone present into groups for the current groups/rotation/experiment step."""
-    with transaction.atomic():
+    with atomic():
         _locked(session)
         _require_open(session)
         ref = session.current
@@ -775,7 +792,7 @@ def group_questions(session: LiveSession, ref: StepRef) -> list[str]:
 def move_participant(
     session: LiveSession, *, participant_id: str, group_id: Any, actor: Any
 ) -> Group:
-    with transaction.atomic():
+    with atomic():
         _locked(session)
         _require_open(session)
         participant = Participant.objects.filter(session=session, public_id=participant_id).first()
@@ -792,7 +809,6 @@ def move_participant(
             raise DomainError(_("There is no such participant or group."), status=404)
         GroupMembership.objects.filter(participant=participant, step_id=group.step_id).delete()
         GroupMembership.objects.create(group=group, participant=participant, step_id=group.step_id)
-        _touch(session)
         emit(session, "group", {"step": group.step_id, "group": group.number}, channel=participant)
         emit(session, "groups", {"step": group.step_id}, channel="facilitator")
     return group
@@ -812,7 +828,7 @@ def write_group_summary(
     if existing is not None:
         return Result(existing, False)
     _contribution_allowed(participant)
-    with transaction.atomic():
+    with atomic():
         _locked(session)
         existing = _replayed(GroupSummary, session, participant, key)
         if existing is not None:
@@ -848,7 +864,6 @@ def write_group_summary(
             question=question,
             text=clean,
         )
-        _touch(session)
         emit(session, "summary", {"step": ref.id, "group": group.number, "text": clean})
     return Result(summary, True)
 
@@ -884,7 +899,7 @@ def submit_action(
     if existing is not None:
         return Result(existing, False)
     _contribution_allowed(participant)
-    with transaction.atomic():
+    with atomic():
         _locked(session)
         existing = _replayed(PersonalAction, session, participant, key)
         if existing is not None:
@@ -911,7 +926,6 @@ def submit_action(
             email=address,
             show_name=bool(show_name),
         )
-        _touch(session)
         count = PersonalAction.objects.filter(session=session, is_current=True).count()
         emit(session, "actions", {"step": ref.id, "count": count}, channel="facilitator")
     return Result(action, True)
@@ -919,7 +933,7 @@ def submit_action(
 
 def show_action(session: LiveSession, *, action_id: Any, actor: Any) -> PersonalAction | None:
     """Show one personal action on the presenter screen (anonymously unless chosen)."""
-    with transaction.atomic():
+    with atomic():
         _locked(session)
         _require_open(session)
         action = None
@@ -969,7 +983,7 @@ def add_action_point(
     existing = ActionPoint.objects.filter(session=session, key=key).first()
     if existing is not None:
         return Result(existing, False)
-    with transaction.atomic():
+    with atomic():
         _locked(session)
         _require_open(session)
         ref = session.current
@@ -988,7 +1002,6 @@ def add_action_point(
             evaluation_date=_date(evaluation_date, _("The evaluation date")),
             created_by=actor,
         )
-        _touch(session)
         emit(session, "action_points", {"step": ref.id, "text": point.text})
     return Result(point, True)
 
@@ -1031,7 +1044,7 @@ def add_photo(session: LiveSession, *, upload: Any, actor: Any) -> Photo:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise DomainError(_("Upload a JPEG, PNG or WebP image."), code="not_an_image") from None
-    with transaction.atomic():
+    with atomic():
         _locked(session)
         current = session.current
         photo = Photo(
@@ -1046,7 +1059,6 @@ def add_photo(session: LiveSession, *, upload: Any, actor: Any) -> Photo:
             f"{photo.public_id}.{photo.extension}", ContentFile(out.getvalue()), save=False
         )
         photo.save()
-        _touch(session)
         emit(session, "photo", {"id": str(photo.public_id)})
     return photo
 
@@ -1084,7 +1096,7 @@ def purge_expired(now: Any = None) -> int:
     purged = 0
     for session in LiveSession.objects.filter(purged_at__isnull=True, status=Status.ENDED):
         if session.ended_at and session.ended_at + timedelta(days=session.retention_days) <= now:
-            with transaction.atomic():
+            with atomic():
                 session.summary = build_summary(session, include_private=False)
                 session.purged_at = now
                 session.save(update_fields=["summary", "purged_at"])
