@@ -168,6 +168,8 @@ def _render_campaign(
             }
         )
     invitations = ScanInvitation.objects.filter(campaign=campaign)
+    invited = invitations.count()
+    pending = invitations.filter(used=False).count()
     return render(
         request,
         "scans/campaign.html",
@@ -175,13 +177,22 @@ def _render_campaign(
             "campaign": campaign,
             "links": links,
             "invite_form": invite_form or InviteForm(campaign=campaign),
-            "invited": invitations.count(),
-            "pending": invitations.filter(used=False).count(),
+            "invited": invited,
+            "pending": pending,
+            "pending_count": pending if _countable(invited - pending, campaign) else None,
             "accepts": campaign.accepts_responses(),
             "states": CampaignState,
             "section": "scans",
         },
         status=status,
+    )
+
+
+def _countable(used: int, campaign: Campaign) -> bool:
+    """Invited minus not yet used is the number who answered by invitation: say it only
+    when that is 0 or at least the minimum."""
+    return used == 0 or used >= max(
+        campaign.anonymity_minimum, campaign.organisation.anonymity_minimum
     )
 
 
@@ -235,7 +246,11 @@ def campaign_remind(request: HttpRequest, campaign_id: str) -> HttpResponse:
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("%(n)d reminders sent.") % {"n": count})
+        used = ScanInvitation.objects.filter(campaign=campaign, used=True).count()
+        if _countable(used, campaign):
+            messages.success(request, _("%(n)d reminders sent.") % {"n": count})
+        else:
+            messages.success(request, _("Reminders sent to everyone who has not answered."))
     return redirect(_campaign_url(campaign))
 
 

@@ -14,7 +14,7 @@ from orgs.tests.conftest import page_problems
 from scans import services
 from scans.models import Campaign, CampaignNode, Response, ScanInvitation
 
-from .conftest import node, respond
+from .conftest import node, respond, seed_answers
 
 
 def post_answers(client, url, client_key=None, **extra):
@@ -439,3 +439,30 @@ def test_formulas_in_team_names_are_neutralised_in_every_export(
     values = [v for row in sheet.values for v in row if isinstance(v, str)]
     assert "'" + name in values
     assert not any(v.startswith(("=", "+", "-", "@", "\t")) for v in values)
+
+
+def test_the_campaign_page_does_not_count_a_few_who_answered(
+    client, campaign, admin_user, django_capture_on_commit_callbacks
+):
+    import re
+
+    winkel = node(campaign, "Winkel")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invite_respondents(
+            campaign, winkel, [f"p{i}@x.test" for i in range(10)], actor=admin_user
+        )
+    tokens = [re.search(r"/s/i/([\w-]+)/", m.body).group(1) for m in mail.outbox]
+    for token in tokens[:2]:
+        services.submit_response(
+            token=token, client_key=secrets.token_urlsafe(16), answers=seed_answers()
+        )
+    client.force_login(admin_user)
+    url = reverse("scan_campaign", args=["korenbloem", campaign.public_id])
+    html = client.get(url).content.decode()
+    assert "8 invitations" not in html and "Some invitations have not been used yet" in html
+    for token in tokens[2:5]:
+        services.submit_response(
+            token=token, client_key=secrets.token_urlsafe(16), answers=seed_answers()
+        )
+    page = client.get(url).content.decode()
+    assert "5 invitations have not been used yet" in page
