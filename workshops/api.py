@@ -575,9 +575,10 @@ def groups(request: HttpRequest, code: str, payload: GroupsIn) -> Any:
 @_control("Move a participant to another group", "groups/move")
 def move(request: HttpRequest, code: str, payload: MoveIn) -> Any:
     session = _facilitator(request, code)
+    actor = request.auth  # type: ignore[attr-defined]
     services.move_participant(
-        session, participant_id=payload.participant, group_id=payload.group, actor=request.auth
-    )  # type: ignore[attr-defined]
+        session, participant_id=payload.participant, group_id=payload.group, actor=actor
+    )
     return _ok(session)
 
 

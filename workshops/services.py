@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 from typing import Any, Generic, TypeVar
 
 from django.core.cache import cache
@@ -1028,9 +1029,9 @@ def add_photo(session: LiveSession, *, upload: Any, actor: Any) -> Photo:
             if probe.width * probe.height > PHOTO_MAX_PIXELS:
                 raise DomainError(_("This image has too many pixels."), code="too_large")
             probe.verify()
-        with Image.open(io.BytesIO(raw)) as image:
-            image.load()
-            image = ImageOps.exif_transpose(image)
+        with Image.open(io.BytesIO(raw)) as opened:
+            opened.load()
+            image = ImageOps.exif_transpose(opened)
             out = io.BytesIO()
             if kind == "JPEG":
                 image.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
@@ -1079,10 +1080,9 @@ def email_summary(session: LiveSession, *, actor: Any) -> int:
             .values_list("email", flat=True)
         )
     )
+    session_id = str(session.public_id)
     for address in addresses:
-        transaction.on_commit(
-            lambda address=address: send_summary_email.enqueue(str(session.public_id), address)
-        )
+        transaction.on_commit(partial(send_summary_email.enqueue, session_id, address))
     return len(addresses)
 
 

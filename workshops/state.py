@@ -382,6 +382,6 @@ def screen_state(session: LiveSession) -> dict[str, Any]:
         "results": results(session, ref) if ref else {},
         "participants": list(Participant.objects.filter(session=session)),
         "phases": phase_overview(session),
-        "shown_action": session.shown_action.text if session.shown_action_id else None,
+        "shown_action": session.shown_action.text if session.shown_action else None,
         "seq": session.last_event_seq,
     }

@@ -158,7 +158,7 @@ def control(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpRespon
         elif action == "goto":
             services.go_to_step(session, step_id=data.get("step", ""), actor=actor)
         elif action == "item":
-            services.set_item(session, index=_int(data.get("index"), -1), actor=actor)
+            services.set_item(session, index=_int(data.get("index")) or 0, actor=actor)
         elif action == "timer_start":
             minutes = _int(data.get("minutes"))
             services.start_timer(session, seconds=minutes * 60 if minutes else None, actor=actor)
@@ -284,7 +284,7 @@ def summary_pdf(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpRe
     return _pdf_response(request, facilitated_session(request.user, slug, public_id)[1])
 
 
-def _photo_response(session: LiveSession, photo_id: uuid.UUID) -> HttpResponse:
+def _photo_response(session: LiveSession, photo_id: uuid.UUID) -> FileResponse:
     photo = Photo.objects.filter(session=session, public_id=photo_id).first()
     if photo is None or not photo.image:
         raise Http404
@@ -296,7 +296,7 @@ def _photo_response(session: LiveSession, photo_id: uuid.UUID) -> HttpResponse:
 @require_GET
 def facilitator_photo(
     request: HttpRequest, slug: str, public_id: uuid.UUID, photo_id: uuid.UUID
-) -> HttpResponse:
+) -> FileResponse:
     if not request.user.is_authenticated:
         raise Http404
     return _photo_response(facilitated_session(request.user, slug, public_id)[1], photo_id)
@@ -466,7 +466,7 @@ def participant_do(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_GET
-def participant_photo(request: HttpRequest, code: str, photo_id: uuid.UUID) -> HttpResponse:
+def participant_photo(request: HttpRequest, code: str, photo_id: uuid.UUID) -> FileResponse:
     participant = _participant(request, code)
     if participant is None:
         raise Http404
@@ -485,7 +485,7 @@ def shared_summary(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
 
 @require_GET
-def shared_photo(request: HttpRequest, public_id: uuid.UUID, photo_id: uuid.UUID) -> HttpResponse:
+def shared_photo(request: HttpRequest, public_id: uuid.UUID, photo_id: uuid.UUID) -> FileResponse:
     session = LiveSession.objects.filter(public_id=public_id, status=Status.ENDED).first()
     if session is None:
         raise Http404
