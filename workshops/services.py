@@ -151,6 +151,15 @@ def _key(value: Any) -> uuid.UUID:
         raise DomainError(_("The key must be a UUID."), code="invalid_key") from None
 
 
+def _find(queryset: Any, public_id: Any) -> Any:
+    """The object with this public id in `queryset`; None also for an id that is no UUID."""
+    try:
+        value = uuid.UUID(str(public_id))
+    except (ValueError, TypeError):
+        return None
+    return queryset.filter(public_id=value).first()
+
+
 def rate_limit(bucket: str, limit: int, *, message: str) -> None:
     """Count one more event in this minute's bucket; refuse past `limit` (429)."""
     key = f"workshops:rate:{bucket}:{int(timezone.now().timestamp() // 60)}"
@@ -588,16 +597,9 @@ def add_note(
 
 
 def _own_note(session: LiveSession, participant: Participant | None, note_id: Any) -> Note:
-    try:
-        public_id = uuid.UUID(str(note_id))
-    except ValueError:
-        public_id = None
-    note = (
-        Note.objects.select_related("group")
-        .filter(session=session, public_id=public_id, participant=participant)
-        .first()
-        if public_id
-        else None
+    note = _find(
+        Note.objects.select_related("group").filter(session=session, participant=participant),
+        note_id,
     )
     if note is None:
         raise DomainError(_("There is no such note of yours."), code="not_found", status=404)
@@ -632,13 +634,7 @@ def delete_note(session: LiveSession, *, participant: Participant | None, note_i
 def hide_note(session: LiveSession, *, note_id: Any, hidden: bool, actor: Any) -> Note:
     with atomic():
         _locked(session)
-        try:
-            public_id = uuid.UUID(str(note_id))
-        except ValueError:
-            public_id = None
-        note = (
-            Note.objects.filter(session=session, public_id=public_id).first() if public_id else None
-        )
+        note = _find(Note.objects.filter(session=session), note_id)
         if note is None:
             raise DomainError(_("There is no such note."), code="not_found", status=404)
         note.hidden = bool(hidden)
@@ -797,15 +793,7 @@ def move_participant(
         _locked(session)
         _require_open(session)
         participant = Participant.objects.filter(session=session, public_id=participant_id).first()
-        try:
-            group_uuid = uuid.UUID(str(group_id))
-        except ValueError:
-            group_uuid = None
-        group = (
-            Group.objects.filter(session=session, public_id=group_uuid).first()
-            if group_uuid
-            else None
-        )
+        group = _find(Group.objects.filter(session=session), group_id)
         if participant is None or group is None:
             raise DomainError(_("There is no such participant or group."), status=404)
         GroupMembership.objects.filter(participant=participant, step_id=group.step_id).delete()
@@ -834,15 +822,7 @@ def write_group_summary(
         existing = _replayed(GroupSummary, session, participant, key)
         if existing is not None:
             return Result(existing, False)
-        try:
-            group_uuid = uuid.UUID(str(group_id))
-        except ValueError:
-            group_uuid = None
-        group = (
-            Group.objects.filter(session=session, public_id=group_uuid).first()
-            if group_uuid
-            else None
-        )
+        group = _find(Group.objects.filter(session=session), group_id)
         if group is None:
             raise DomainError(_("There is no such group."), code="not_found", status=404)
         ref = _open_step(session, group.step_id, "groups", "rotation", "experiment")
@@ -939,16 +919,8 @@ def show_action(session: LiveSession, *, action_id: Any, actor: Any) -> Personal
         _require_open(session)
         action = None
         if action_id:
-            try:
-                action_uuid = uuid.UUID(str(action_id))
-            except ValueError:
-                action_uuid = None
-            action = (
-                PersonalAction.objects.filter(
-                    session=session, public_id=action_uuid, is_current=True
-                ).first()
-                if action_uuid
-                else None
+            action = _find(
+                PersonalAction.objects.filter(session=session, is_current=True), action_id
             )
             if action is None:
                 raise DomainError(_("There is no such action."), code="not_found", status=404)
