@@ -102,7 +102,38 @@
   var names = ["session", "presence", "step", "item", "timer", "note", "note_deleted", "votes",
     "groups", "group", "summary", "actions", "shown_action", "action_points", "photo", "ended"];
 
-  function onEvent(name) {
+  /* A participant applies notes from the event itself: a room of phones re-fetching
+   * their page for every note of a burst would cost the server far more than the notes. */
+  function applyNote(name, raw) {
+    var data;
+    try { data = JSON.parse(raw); } catch (e) { return false; }
+    if (name === "note_deleted") {
+      var gone = body.querySelector("[data-note-id=\"" + data.id + "\"]");
+      if (gone) { gone.parentNode.removeChild(gone); }
+      return true;
+    }
+    var list = body.querySelector("[data-notes=\"" + data.question + "\"][data-step=\"" + data.step + "\"]");
+    if (!list) { return true; }
+    var item = list.querySelector("[data-note-id=\"" + data.id + "\"]");
+    if (item) {
+      var span = item.querySelector("span");
+      (span || item).textContent = data.text;
+      return true;
+    }
+    item = document.createElement("li");
+    item.className = "note";
+    item.setAttribute("data-note-id", data.id);
+    var text = document.createElement("span");
+    text.textContent = data.text;
+    item.appendChild(text);
+    list.appendChild(item);
+    return true;
+  }
+
+  function onEvent(name, event) {
+    if (role === "participant" && (name === "note" || name === "note_deleted")) {
+      if (applyNote(name, event.data)) { return; }
+    }
     if (name === "ended") {
       window.setTimeout(function () { window.location.reload(); },
         role === "participant" ? Math.random() * 2000 : 200);
@@ -123,7 +154,7 @@
     var url = root.getAttribute("data-events") + (params.length ? "?" + params.join("&") : "");
     var source = new EventSource(url);
     names.forEach(function (name) {
-      source.addEventListener(name, function () { onEvent(name); });
+      source.addEventListener(name, function (event) { onEvent(name, event); });
     });
     source.addEventListener("open", function () { root.classList.remove("live-offline"); });
     source.addEventListener("error", function () {
