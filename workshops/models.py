@@ -118,6 +118,10 @@ class LiveSession(models.Model):
     shown_action = models.ForeignKey(
         "PersonalAction", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    scribe = models.ForeignKey(
+        "Participant", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    """A participant who takes the notes of discussions with the facilitator."""
     step_started_at = models.DateTimeField(null=True, blank=True)
     timer_deadline = models.DateTimeField(null=True, blank=True)
     timer_remaining = models.PositiveIntegerField(null=True, blank=True)

@@ -108,6 +108,7 @@ def _locked(session: LiveSession) -> LiveSession:
         "current_step",
         "current_item",
         "shown_action_id",
+        "scribe_id",
         "step_started_at",
         "timer_deadline",
         "timer_remaining",
@@ -551,8 +552,14 @@ def add_note(
         ref = _open_step(
             session, step_id, "board", "groups", "rotation", "discussion", "experiment"
         )
-        if ref.kind == "discussion" and participant is not None:
-            raise DomainError(_("The facilitator takes the notes of a discussion."), status=409)
+        if (
+            ref.kind == "discussion"
+            and participant is not None
+            and session.scribe_id != participant.pk
+        ):
+            raise DomainError(
+                _("The facilitator or the scribe takes the notes of a discussion."), status=409
+            )
         if not isinstance(question, int) or isinstance(question, bool):
             raise DomainError(_("The question must be a number."))
         if not 0 <= question < _question_count(ref):
@@ -910,6 +917,23 @@ def submit_action(
         count = PersonalAction.objects.filter(session=session, is_current=True).count()
         emit(session, "actions", {"step": ref.id, "count": count}, channel="facilitator")
     return Result(action, True)
+
+
+def set_scribe(session: LiveSession, *, participant_id: str | None, actor: Any) -> None:
+    """Name a participant scribe of the discussions (None: the facilitator takes notes)."""
+    with atomic():
+        _locked(session)
+        _require_open(session)
+        scribe = None
+        if participant_id:
+            scribe = Participant.objects.filter(session=session, public_id=participant_id).first()
+            if scribe is None:
+                raise DomainError(_("There is no such participant."), code="not_found", status=404)
+        session.scribe = scribe
+        _touch(session, "scribe")
+        emit(session, "scribe", {"scribe": bool(scribe)})
+        if scribe is not None:
+            emit(session, "group", {"scribe": True}, channel=scribe)
 
 
 def show_action(session: LiveSession, *, action_id: Any, actor: Any) -> PersonalAction | None:

@@ -188,7 +188,11 @@ def _group_view(session: LiveSession, ref: StepRef, group: Group) -> dict[str, A
 
 def participant_state(session: LiveSession, participant: Participant) -> dict[str, Any]:
     ref = session.current
-    me: dict[str, Any] = {"id": participant.public_id, "name": participant.display_name}
+    me: dict[str, Any] = {
+        "id": participant.public_id,
+        "name": participant.display_name,
+        "scribe": session.scribe_id == participant.pk,
+    }
     state: dict[str, Any] = {
         "session": {"code": session.code, "status": session.status, "title": session.title},
         "step": step_view(session, ref) if ref else None,

@@ -181,6 +181,10 @@ def control(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpRespon
             services.hide_note(
                 session, note_id=data.get("note", ""), hidden=action == "hide", actor=actor
             )
+        elif action == "scribe":
+            services.set_scribe(
+                session, participant_id=data.get("participant") or None, actor=actor
+            )
         elif action == "show_action":
             services.show_action(
                 session, action_id=data.get("personal_action") or None, actor=actor

@@ -339,3 +339,21 @@ def test_participant_form_post_without_javascript(live, facilitator_user, board)
     )
     assert response.status_code == 400
     assert Note.objects.count() == 1
+
+
+def test_a_named_scribe_takes_discussion_notes(live, join, facilitator_user):
+    scribe, _t, scribe_client = join("Sam")
+    _other, _t2, other_client = join()
+    ref = go(live, "discussion", actor=facilitator_user)
+    url = f"/api/v1/sessions/{live.code}/notes"
+    body = {"step": ref.id, "question": 0, "text": "genoteerd"}
+    assert post(scribe_client, url, {**body, "key": key()}).status_code == 409
+    services.set_scribe(live, participant_id=scribe.public_id, actor=facilitator_user)
+    assert post(scribe_client, url, {**body, "key": key()}).status_code == 201
+    assert post(other_client, url, {**body, "key": key()}).status_code == 409
+    state = scribe_client.get(f"/api/v1/sessions/{live.code}/state").json()
+    assert state["me"]["scribe"] is True
+    assert [n["text"] for n in state["notes"]] == ["genoteerd"]
+    services.set_scribe(live, participant_id=None, actor=facilitator_user)
+    assert post(scribe_client, url, {**body, "key": key()}).status_code == 409
+    assert Note.objects.filter(session=live).count() == 1
