@@ -50,7 +50,7 @@ def is_running(pid: int) -> bool:
 class Server:
     """`lerend serve` in a subprocess, with its own data directory."""
 
-    def __init__(self, tmp_path: Path, *args: str) -> None:
+    def __init__(self, tmp_path: Path, *args: str, extra_env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.data_dir = tmp_path / "data"
         self.output = tmp_path / "output.txt"
@@ -60,6 +60,7 @@ class Server:
             LEREND_DATA_DIR=str(self.data_dir),
             PYTHONUNBUFFERED="1",
         )
+        env.update(extra_env or {})
         with self.output.open("wb") as output:
             self.process = subprocess.Popen(  # noqa: S603
                 [sys.executable, "-m", "django", "serve", "--port", str(self.port), *args],
@@ -106,11 +107,23 @@ class Server:
 
 
 @pytest.fixture
+def redis_url() -> str:
+    """Redis for a test that needs it: it fails in CI without Redis, and skips elsewhere."""
+    from realtime.tests.test_redis import REDIS_URL, redis_answers
+
+    if not redis_answers():
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis does not answer at {REDIS_URL}; CI must run it")
+        pytest.skip(f"no Redis at {REDIS_URL}")
+    return REDIS_URL
+
+
+@pytest.fixture
 def serve(tmp_path):
     servers: list[Server] = []
 
-    def start(*args: str) -> Server:
-        server = Server(tmp_path, *args)
+    def start(*args: str, env: dict[str, str] | None = None) -> Server:
+        server = Server(tmp_path, *args, extra_env=env)
         servers.append(server)
         server.wait_until_healthy()
         return server
@@ -135,8 +148,23 @@ def test_serve_runs_the_app_and_the_worker_and_stops_both(serve, signum):
     assert get(server.url + "/healthz") == 0
 
 
-def test_serve_with_the_demo_several_web_processes_and_no_worker(serve):
-    server = serve("--demo", "--no-worker", "--workers", "2")
+def test_several_web_processes_need_redis(settings):
+    from django.core.management import CommandError
+
+    settings.REDIS_URL = ""
+    with pytest.raises(CommandError, match="REDIS_URL"):
+        call_command("serve", "--workers", "2")
+
+
+def test_serve_with_the_demo_several_web_processes_and_no_worker(serve, redis_url):
+    prefix = f"lerend-test-{os.getpid()}-{time.monotonic_ns()}"
+    server = serve(
+        "--demo",
+        "--no-worker",
+        "--workers",
+        "2",
+        env={"REDIS_URL": redis_url, "LEREND_CACHE_PREFIX": prefix},
+    )
     assert server.worker_pid is None
     assert "admin@demo.example.org" in server.text()
     assert get(server.url + "/") == 200

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from formats.services import load_builtins
 
@@ -67,6 +67,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.verbosity = options["verbosity"]
+        if options["workers"] > 1 and not settings.REDIS_URL:
+            raise CommandError(
+                "--workers above 1 needs REDIS_URL: the processes share the events of live "
+                "sessions and the rate limits through Redis."
+            )
         # The SQLite file and uploads live here; a fresh LEREND_DATA_DIR just works.
         Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0, stdout=self.stdout)
@@ -121,7 +126,9 @@ class Command(BaseCommand):
             host=host,
             port=port,
             workers=workers,
-            lifespan="off",
+            # The realtime hub and its Redis subscriber start and stop with the server.
+            lifespan="on",
+            timeout_graceful_shutdown=10,
             log_level="info" if self.verbosity > 0 else "warning",
             access_log=self.verbosity > 1,
         )
