@@ -314,7 +314,14 @@ class AuditEvent(models.Model):
     def details(self) -> str:
         """The data as one readable line: "role: Member; name: A → B"."""
         parts = []
-        for key, value in (self.data or {}).items():
+        # PostgreSQL's jsonb does not keep the order of keys: show them in the order of
+        # AUDIT_DATA_LABELS ("from" before "to"), unknown keys after, alphabetically.
+        known = list(AUDIT_DATA_LABELS)
+        items = sorted(
+            (self.data or {}).items(),
+            key=lambda item: (known.index(item[0]) if item[0] in known else len(known), item[0]),
+        )
+        for key, value in items:
             if key == "changes" and isinstance(value, dict):
                 for field, pair in value.items():
                     old, new = pair if isinstance(pair, list) and len(pair) == 2 else ("", pair)

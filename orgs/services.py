@@ -547,7 +547,9 @@ def update_team(team: Team, *, actor: Any, name: str, parent: Team | None) -> Te
     """Rename a team and/or move it under another parent (None: to the top level)."""
     name = _clean_name(name)
     with transaction.atomic():
-        current = Team.objects.select_for_update().select_related("parent").get(pk=team.pk)
+        current = (
+            Team.objects.select_for_update(of=("self",)).select_related("parent").get(pk=team.pk)
+        )
         organisation = current.organisation
         parent = _check_parent(organisation, parent)
         if parent is not None and (
