@@ -285,6 +285,21 @@ class FilterOut(Schema):
     label: str
 
 
+class ComparisonRowOut(Schema):
+    node: UUID
+    name: str
+    depth: int
+    respondents: int
+    shares: list[float | None]
+
+
+class ComparisonOut(Schema):
+    questions: list[tuple[str, int | None, str, str]] = Field(
+        description="(key, number, text, option label) of each yes/no question."
+    )
+    rows: list[ComparisonRowOut] = Field(description="Visible groups only.")
+
+
 class ReportOut(Schema):
     campaign: UUID
     name: str
@@ -294,6 +309,9 @@ class ReportOut(Schema):
     nodes: list[NodeOut]
     questions: list[QuestionOut]
     trend: list[TrendOut]
+    comparison: ComparisonOut | None = Field(
+        None, description="For the organisation's report without a filter."
+    )
 
 
 def report_out(report: Report) -> dict[str, Any]:
@@ -334,6 +352,7 @@ def report_out(report: Report) -> dict[str, Any]:
         "nodes": [asdict(n) for n in report.nodes],
         "questions": questions,
         "trend": [asdict(t) for t in report.trend],
+        "comparison": asdict(report.comparison) if report.comparison else None,
     }
 
 

@@ -257,6 +257,25 @@ class TrendQuestion:
 
 
 @dataclass
+class ComparisonRow:
+    """One visible group: the share that answered the first option ("Ja") of each yes/no
+    question, in questionnaire order."""
+
+    node: str
+    name: str
+    depth: int
+    respondents: int
+    shares: list[float | None]
+
+
+@dataclass
+class Comparison:
+    questions: list[tuple[str, int | None, str, str]]
+    """(key, number, text, option label) per yes/no question."""
+    rows: list[ComparisonRow]
+
+
+@dataclass
 class FilterInfo:
     question: str
     option: str
@@ -273,6 +292,7 @@ class Report:
     filter: FilterInfo | None = None
     trend: list[TrendQuestion] = field(default_factory=list)
     uses_invitations: bool = False
+    comparison: Comparison | None = None
 
     @property
     def column_heads(self) -> list[Column]:
@@ -492,7 +512,31 @@ def build_report(
     )
     if with_trend and chosen is None:
         report.trend = build_trend(campaign, focus)
+    if chosen is None and focus.pk == tree.root.pk:
+        report.comparison = build_comparison(tree)
     return report
+
+
+def build_comparison(tree: Tree) -> Comparison | None:
+    """Every visible group side by side on the yes/no questions (one suppression for all,
+    so the table is as safe as the list of groups)."""
+    questions = [q for q in tree.campaign.questionnaire.questions if q.kind == "yes_no"]
+    if not questions:
+        return None
+    s = tree.suppression
+    visible = [n for n in tree.nodes if s.is_visible(n.pk)]
+    counts = rollup(tree.campaign, [n.pk for n in visible])
+    rows = []
+    for n in visible:
+        mine = counts[n.pk]
+        shares: list[float | None] = []
+        for q in questions:
+            answered = mine.get((q.key, TOTAL), 0)
+            first = q.options[0].key
+            shares.append(percent(mine.get((q.key, first), 0), answered) if answered else None)
+        rows.append(ComparisonRow(str(n.public_id), n.name, n.depth, s.total(n.pk) or 0, shares))
+    heads = [(q.key, q.number, q.text, q.options[0].label) for q in questions]
+    return Comparison(heads, rows)
 
 
 FREE_TEXT_SAMPLE = 100

@@ -111,6 +111,22 @@ def test_a_small_team_is_hidden_everywhere_and_its_sibling_too(campaign):
             assert q.columns[2].visible
 
 
+def test_groups_side_by_side_show_visible_groups_only(campaign):
+    respond(campaign, "Bakkerij", 4)
+    respond(campaign, "Bakkerij", 2, **{"toegang-informatie": "nee"})
+    respond(campaign, "Levering", 5)
+    respond(campaign, "Winkel", 2)
+    report = build_report(campaign)
+    rows = {r.name: r for r in report.comparison.rows}
+    assert set(rows) == {"Bakkerij De Korenbloem", "Productie", "Bakkerij"}
+    assert rows["Bakkerij"].respondents == 6
+    assert rows["Bakkerij"].shares[0] == 66.7
+    assert len(report.comparison.questions) == 5
+    team = build_report(campaign, team=str(node(campaign, "Bakkerij").public_id))
+    assert team.comparison is None
+    assert build_report(campaign, filter="toegang-informatie:ja").comparison is None
+
+
 def test_free_text_is_shown_shuffled_for_a_visible_group_only(campaign):
     for i in range(6):
         services.submit_response(
@@ -327,6 +343,13 @@ def check_views(client, campaign, truth):
     for focus in [None, *parents]:
         report = api_report(client, campaign, team=focus)
         visible_ids = {f["id"] for f in report["nodes"] if f["visible"]}
+        if report["comparison"] is not None:
+            assert focus is None or parents[focus] is None
+            for row in report["comparison"]["rows"]:
+                assert row["node"] in visible_ids
+                assert row["respondents"] == total(row["node"], lambda u: direct[u])
+                expected = total(row["node"], ja_count) / row["respondents"] * 100
+                assert row["shares"][0] == round(expected, 1)
         for figure in report["nodes"]:
             if figure["visible"]:
                 unfiltered_shown.add(figure["id"])
