@@ -54,7 +54,12 @@ class Server:
         self.port = free_port()
         self.data_dir = tmp_path / "data"
         self.output = tmp_path / "output.txt"
-        env = {k: v for k, v in os.environ.items() if not k.startswith("LEREND_")}
+        # The embedded defaults (SQLite in LEREND_DATA_DIR, no Redis), whatever the suite runs on.
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith("LEREND_") and k not in {"DATABASE_URL", "REDIS_URL"}
+        }
         env.update(
             DJANGO_SETTINGS_MODULE="lerend.settings",
             LEREND_DATA_DIR=str(self.data_dir),
@@ -182,7 +187,8 @@ def test_serve_refuses_bad_numbers(args):
         call_command("serve", *args)
 
 
-def test_worker_runs_queued_tasks(db, settings):
+@pytest.mark.django_db(transaction=True)  # the worker closes the database connection
+def test_worker_runs_queued_tasks(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     result = send_invitation_email.enqueue("00000000-0000-0000-0000-000000000000", "key")
     out = StringIO()
