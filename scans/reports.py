@@ -597,8 +597,10 @@ def build_trend(campaign: Campaign, focus: CampaignNode) -> list[TrendQuestion]:
     for other in others:
         tree = load_tree(other)
         node: CampaignNode | None
-        if focus.team_id is None:
+        if focus.parent_id is None:
             node = tree.root
+        elif focus.team_id is None:  # the team was deleted since
+            node = None
         else:
             node = next((n for n in tree.nodes if n.team_id == focus.team_id), None)
         visible = node is not None and tree.suppression.is_visible(node.pk)

@@ -462,3 +462,25 @@ def test_a_raised_organisation_minimum_applies_to_earlier_campaigns(campaign, or
     assert report.minimum == 7
     assert {n.name: n.respondents for n in report.nodes}["Bakkerij"] is None
     assert report.focus.respondents == 12
+
+
+def test_a_deleted_team_has_no_trend_and_keeps_its_report(
+    org, builtin, teams, admin_user, campaign
+):
+    respond(campaign, "Bakkerij", 5)
+    second = services.create_campaign(
+        org, questionnaire=builtin, name="Meting 2027", actor=admin_user, teams=[teams["bakkerij"]]
+    )
+    services.open_campaign(second, actor=admin_user)
+    respond(second, "Bakkerij", 5)
+    teams["bakkerij"].delete()
+    bakkerij = node(second, "Bakkerij")
+    assert bakkerij.team_id is None
+    report = build_report(second, team=str(bakkerij.public_id))
+    assert report.focus.respondents == 5
+    points = {t.key: t for t in report.trend}
+    assert all(
+        not p.visible or p.campaign == str(second.public_id)
+        for t in points.values()
+        for p in t.points
+    )
