@@ -392,7 +392,6 @@ def participant_page(request: HttpRequest, participant: Participant) -> HttpResp
         "me": state["me"],
         "new_key": uuid.uuid4(),
         "events_url": f"/api/v1/sessions/{session.code}/events",
-        "token": request.COOKIES.get(participant_cookie_name(session.code), ""),
         "fragment_url": f"/j/{session.code}/?fragment=1",
     }
     template = "workshops/participant.html"

@@ -101,3 +101,11 @@ def test_a_token_of_another_session_opens_no_stream(live, join, org, facilitator
     _p, token, _c = join()
     assert open_stream(other.code, {"Authorization": f"Bearer {token}"}, {}, {}) is None
     assert LiveSession.objects.open().count() == 2
+
+
+def test_open_stream_takes_the_participant_cookie(live, join):
+    participant, token, _c = join()
+    grant = open_stream(live.code, {}, {f"lp_{live.code}": token}, {})
+    assert grant is not None
+    assert grant.participant == participant.public_id
+    assert open_stream(live.code, {}, {"lp_OTHER1": token}, {}) is None

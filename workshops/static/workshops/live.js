@@ -1,8 +1,10 @@
 /* Live sessions: follow the session's events, count timers down, keep an outbox.
  *
- * The page's root element [data-live] says where the events are (data-events, with the
- * participant token in data-token), which fragment to fetch when something changes
- * (data-fragment) and the last event the page already shows (data-seq). Forms marked
+ * The page's root element [data-live] says where the events are (data-events; a script
+ * may add a token in data-token), which fragment to fetch when something changes
+ * (data-fragment) and the last event the page already shows (data-seq). The page sends
+ * no token in the address: the stream reads the participant's cookie, so the token never
+ * lands in a proxy's access log (scripts may still pass data-token / ?token=). Forms marked
  * [data-outbox] are queued in localStorage with their client key and sent until the
  * server has answered, so a contribution survives a network drop or a reload; the server
  * stores a key only once. Without this script every form still posts and redirects.
