@@ -300,6 +300,7 @@ def join(request: HttpRequest, response: HttpResponse, payload: JoinIn) -> Reply
 def state(request: HttpRequest, code: str) -> Any:
     session, participant = _caller(request, code)
     if participant is not None:
+        participant.seen()
         return participant_state(session, participant)
     ref = session.current
     return {

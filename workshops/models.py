@@ -36,6 +36,8 @@ NOTE_MAX_LENGTH = 500
 ACTION_MAX_LENGTH = 500
 SUMMARY_MAX_LENGTH = 5000
 IDLE_HOURS = 24
+PRESENT_MINUTES = 5
+"""A participant whose screen asked for anything this recently counts as present."""
 DEFAULT_RETENTION_DAYS = 365
 PARTICIPANT_TOKEN_PREFIX = "lpt_"  # noqa: S105 - a prefix, not a secret
 
@@ -237,6 +239,17 @@ class Participant(models.Model):
     @staticmethod
     def new_public_id() -> str:
         return secrets.token_urlsafe(12)
+
+    def seen(self) -> None:
+        """Note that the participant's screen is open (at most one write a minute)."""
+        now = timezone.now()
+        if now - self.last_seen_at > timedelta(seconds=60):
+            Participant.objects.filter(pk=self.pk).update(last_seen_at=now)
+            self.last_seen_at = now
+
+    @property
+    def is_present(self) -> bool:
+        return timezone.now() - self.last_seen_at < timedelta(minutes=PRESENT_MINUTES)
 
     @property
     def display_name(self) -> str:

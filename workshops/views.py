@@ -383,6 +383,7 @@ def participant_page(request: HttpRequest, participant: Participant) -> HttpResp
         if _wants_fragment(request):
             return HttpResponse(status=286)  # htmx: stop polling; live.js reloads on "ended"
         return render(request, "workshops/summary.html", context)
+    participant.seen()
     state = participant_state(session, participant)
     context = {
         "session": session,

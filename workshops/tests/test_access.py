@@ -134,3 +134,24 @@ def test_header_token_wins_over_a_participant_cookie(live, join, facilitator_use
     response = client.get(f"/api/v1/sessions/{live.code}/state")
     assert response.status_code == 200
     assert "me" not in response.json()
+
+
+def test_presence_follows_the_participants_screen(live, join, facilitator_user):
+    import datetime as dt
+
+    import time_machine
+
+    participant, _t, client = join()
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=10)
+    with time_machine.travel(later, tick=False):
+        participant.refresh_from_db()
+        assert not participant.is_present
+        assert client.get(f"/api/v1/sessions/{live.code}/state").status_code == 200
+        participant.refresh_from_db()
+        assert participant.is_present
+        console = Client()
+        console.force_login(facilitator_user)
+        page = console.get(
+            reverse("workshop_console", args=[live.organisation.slug, live.public_id])
+        )
+        assert b'class="away"' not in page.content
