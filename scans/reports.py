@@ -528,15 +528,15 @@ def build_comparison(tree: Tree) -> Comparison | None:
     # Only two counters per question and node are needed: rolled up here, in tree order.
     wanted = {(q.key, TOTAL) for q in questions} | {(q.key, q.options[0].key) for q in questions}
     counts: dict[int, dict[tuple[str, str], int]] = {n.pk: defaultdict(int) for n in tree.nodes}
-    for node_id, question, option, n in Counter.objects.filter(
+    for node_id, question, option, value in Counter.objects.filter(
         campaign=tree.campaign, question__in=[q.key for q in questions]
     ).values_list("node_id", "question", "option", "n"):
         if (question, option) in wanted:
-            counts[node_id][(question, option)] += n
+            counts[node_id][(question, option)] += value
     for child in reversed(tree.nodes):
         if child.parent_id is not None:
-            for key, n in counts[child.pk].items():
-                counts[child.parent_id][key] += n
+            for key, value in counts[child.pk].items():
+                counts[child.parent_id][key] += value
     rows = []
     for n in visible:
         mine = counts[n.pk]
