@@ -64,9 +64,22 @@ def test_member_dashboard_explains_lerend(client, org, member_user, member_membe
     assert "What lerend is" in html
     assert "appear on this page" in html
     assert "Productie" in html
-    assert "/formats/" not in html
+    # Members read and print the format library; sessions, scans and members are not theirs.
+    assert f'href="{reverse("format_library", args=[org.slug])}"' in html
+    assert reverse("workshop_list", args=[org.slug]) not in html
+    assert reverse("scans_home", args=[org.slug]) not in html
     assert reverse("org_members", args=[org.slug]) not in html
     assert page_problems(response) == []
+
+
+def test_facilitators_reach_sessions_and_scans_from_every_organisation_page(
+    client, org, facilitator_user
+):
+    client.force_login(facilitator_user)
+    html = client.get(reverse("format_library", args=[org.slug])).content.decode()
+    for name in ("format_library", "workshop_list", "scans_home"):
+        assert f'href="{reverse(name, args=[org.slug])}"' in html, name
+    assert reverse("org_audit", args=[org.slug]) not in html
 
 
 def test_dashboard_in_dutch(client, org, member_user):
