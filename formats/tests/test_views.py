@@ -205,6 +205,30 @@ def test_detail_reads_like_the_script(client, member_user, builtin):
     assert url("format_worksheet_pdf", builtin) in body
 
 
+def test_a_facilitator_starts_a_live_session_from_the_detail_page(
+    client, facilitator_user, builtin
+):
+    from workshops.models import LiveSession
+
+    login(client, facilitator_user)
+    body = client.get(url("format_detail", builtin)).content.decode()
+    start = reverse("workshop_start", args=["korenbloem"])
+    assert f'action="{start}"' in body
+    assert f'value="{builtin.public_id}"' in body
+
+    response = client.post(start, {"format": str(builtin.public_id)})
+    session = LiveSession.objects.get()
+    assert session.organisation.slug == "korenbloem"
+    assert response.status_code == 302
+    assert str(session.public_id) in response.url
+
+
+def test_a_member_is_not_offered_a_live_session(client, member_user, builtin):
+    login(client, member_user)
+    body = client.get(url("format_detail", builtin)).content.decode()
+    assert reverse("workshop_start", args=["korenbloem"]) not in body
+
+
 def test_markdown_is_rendered_and_html_in_it_is_not(client, own, facilitator_user):
     data = canonical_data(own.content)
     data["goal"] = "**Belangrijk** <script>alert(1)</script> [link](javascript:alert(2))"
