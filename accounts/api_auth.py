@@ -20,11 +20,13 @@ from ninja.utils import check_csrf
 
 from core.api_errors import ApiError
 
-from .models import ApiToken, hash_token
+from .models import TOKEN_PREFIX, ApiToken, hash_token
 
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
+        if not token.startswith(TOKEN_PREFIX):
+            return None  # not a personal token (a participant's, say): no query
         record = (
             ApiToken.objects.active()
             .select_related("user")

@@ -18,7 +18,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from orgs.models import Membership, Role
 
-from .models import ApiToken, hash_token
+from .models import TOKEN_PREFIX, ApiToken, hash_token
 
 # Pages an admin without a second factor may still open: account pages (to set it up and
 # to log out), language switch, static files and health checks.
@@ -41,13 +41,13 @@ def _api_token_user(request: HttpRequest):
     meets on the web.
     """
     scheme, _sep, raw = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not raw.strip():
+    raw = raw.strip()
+    # Every personal token starts with TOKEN_PREFIX; other bearer tokens (a live session's
+    # participants) can never match one, so they cost no query.
+    if scheme.lower() != "bearer" or not raw.startswith(TOKEN_PREFIX):
         return None
     token = (
-        ApiToken.objects.active()
-        .select_related("user")
-        .filter(token_hash=hash_token(raw.strip()))
-        .first()
+        ApiToken.objects.active().select_related("user").filter(token_hash=hash_token(raw)).first()
     )
     return token.user if token else None
 
