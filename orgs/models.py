@@ -254,6 +254,16 @@ AUDIT_ACTIONS = {
     "team.created": _("Team created"),
     "team.updated": _("Team changed"),
     "team.deleted": _("Team deleted"),
+    "format.created": _("Workshop format created"),
+    "format.copied": _("Workshop format copied"),
+    "format.version_saved": _("Workshop format changed"),
+    "scan.questionnaire_created": _("Questionnaire created"),
+    "scan.questionnaire_edited": _("Questionnaire changed"),
+    "scan.campaign_created": _("Scan created"),
+    "scan.campaign_opened": _("Scan opened"),
+    "scan.campaign_closed": _("Scan closed"),
+    "scan.invitations_sent": _("Scan invitations sent"),
+    "scan.reminders_sent": _("Scan reminders sent"),
 }
 
 AUDIT_DATA_LABELS = {
@@ -269,6 +279,12 @@ AUDIT_DATA_LABELS = {
     "removed": _("removed"),
     "replaced": _("replaced invitations"),
     "members": _("members"),
+    "team": _("team"),
+    "teams": _("teams"),
+    "count": _("number"),
+    "version": _("version"),
+    "based_on": _("copied from"),
+    "based_on_version": _("version copied"),
 }
 
 

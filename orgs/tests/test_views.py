@@ -456,3 +456,20 @@ def test_audit_log_describes_changes(as_admin, org, admin_user, member_membershi
     assert "Role changed" in html
     assert "from: Member; to: Facilitator" in html
     assert AuditEvent.objects.filter(organisation=org).count() == 1
+
+
+def test_every_recorded_action_has_a_label():
+    """Each `action="..."` that a service records reads as words in the audit log."""
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from orgs.models import AUDIT_ACTIONS
+
+    recorded = set()
+    for app in ("orgs", "formats", "scans", "workshops"):
+        for path in Path(settings.BASE_DIR, app).glob("services.py"):
+            recorded |= set(re.findall(r'action="([a-z_.]+)"', path.read_text()))
+    assert recorded, "the services record actions"
+    assert recorded <= set(AUDIT_ACTIONS), recorded - set(AUDIT_ACTIONS)
