@@ -26,6 +26,7 @@ urlpatterns = [
     path(C + "invite/", views.campaign_invite, name="scan_campaign_invite"),
     path(C + "remind/", views.campaign_remind, name="scan_campaign_remind"),
     path(C + "report/", views.report_page, name="scan_report"),
+    path(C + "discuss/", views.discuss, name="scan_discuss"),
     path(C + "report.csv", views.export_csv, name="scan_export_csv"),
     path(C + "report.xlsx", views.export_xlsx, name="scan_export_xlsx"),
     path(C + "report.pdf", views.export_pdf, name="scan_export_pdf"),

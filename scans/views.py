@@ -7,11 +7,14 @@ comes from `scans.reports`, which applies the anonymity rule.
 
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
 import segno
 import yaml
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -292,10 +295,43 @@ def report_page(request: HttpRequest, campaign_id: str) -> HttpResponse:
             "too_few": too_few(),
             "is_admin": membership.has_role(Role.ADMIN),
             "query": request.GET.urlencode(),
+            "formats": _discussion_formats(request.organisation),  # type: ignore[attr-defined]
             "section": "scans",
         },
         status=400 if error else 200,
     )
+
+
+def _discussion_formats(organisation: Any) -> Any:
+    from formats.models import Format
+
+    return Format.objects.visible_to(organisation).exclude(current_version=None)
+
+
+@org_view(Role.FACILITATOR)
+@require_POST
+def discuss(request: HttpRequest, campaign_id: str) -> HttpResponse:
+    """ "Bespreek deze resultaten": start a live session of a chosen format, linked to the
+    campaign so the console can show the scan's results on the presenter screen."""
+    from workshops import services as workshop_services
+
+    campaign = get_campaign(request.membership, campaign_id)  # type: ignore[attr-defined]
+    organisation = request.organisation  # type: ignore[attr-defined]
+    try:
+        public_id = uuid.UUID(request.POST.get("format", ""))
+    except ValueError:
+        public_id = None
+    fmt = _discussion_formats(organisation).filter(public_id=public_id).first()
+    if fmt is None:
+        raise Http404
+    try:
+        session = workshop_services.start_session(
+            organisation=organisation, fmt=fmt, actor=request.user, scan_campaign=campaign
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("scan_report", organisation.slug, campaign.public_id)
+    return redirect("workshop_console", organisation.slug, session.public_id)
 
 
 @org_view(Role.FACILITATOR)

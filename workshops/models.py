@@ -124,6 +124,14 @@ class LiveSession(models.Model):
         "Participant", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     """A participant who takes the notes of discussions with the facilitator."""
+    hands_up = models.BooleanField(default=False)
+    """The presenter screen shows the statement poll as "hands up" instead of live bars."""
+    scan_campaign = models.ForeignKey(
+        "scans.Campaign", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    """The learning-culture scan this session discusses ("Bespreek deze resultaten")."""
+    show_scan = models.BooleanField(default=False)
+    """The presenter screen shows the scan's organisation-level results."""
     step_started_at = models.DateTimeField(null=True, blank=True)
     timer_deadline = models.DateTimeField(null=True, blank=True)
     timer_remaining = models.PositiveIntegerField(null=True, blank=True)

@@ -109,6 +109,9 @@ def _locked(session: LiveSession) -> LiveSession:
         "current_item",
         "shown_action_id",
         "scribe_id",
+        "hands_up",
+        "scan_campaign_id",
+        "show_scan",
         "step_started_at",
         "timer_deadline",
         "timer_remaining",
@@ -229,9 +232,15 @@ def _replayed(model: type[Any], session: LiveSession, participant: Participant |
 # --- Starting and joining --------------------------------------------------------------
 
 
-def start_session(*, organisation: Organisation, fmt: Format, actor: Any) -> LiveSession:
+def start_session(
+    *, organisation: Organisation, fmt: Format, actor: Any, scan_campaign: Any = None
+) -> LiveSession:
+    """Start a session of `fmt`; with `scan_campaign` (a campaign of the same organisation)
+    the console can show the scan's results on the presenter screen."""
     if not (fmt.is_builtin or fmt.organisation_id == organisation.pk):
         raise DomainError(_("This format is not in your library."), code="not_found", status=404)
+    if scan_campaign is not None and scan_campaign.organisation_id != organisation.pk:
+        raise DomainError(_("This scan is not of your organisation."), code="not_found", status=404)
     version = fmt.current_version
     if version is None:
         raise DomainError(_("This format has no content yet."))
@@ -247,6 +256,7 @@ def start_session(*, organisation: Organisation, fmt: Format, actor: Any) -> Liv
                     content=content.model_dump(mode="json"),
                     facilitator=actor,
                     code=new_code(),
+                    scan_campaign=scan_campaign,
                 )
                 PhaseTiming.objects.bulk_create(
                     PhaseTiming(
@@ -934,6 +944,30 @@ def set_scribe(session: LiveSession, *, participant_id: str | None, actor: Any) 
         emit(session, "scribe", {"scribe": bool(scribe)})
         if scribe is not None:
             emit(session, "group", {"scribe": True}, channel=scribe)
+
+
+def set_hands_up(session: LiveSession, *, on: bool, actor: Any) -> None:
+    """Show statement polls on the presenter screen as "hands up" (or as live bars again)."""
+    with atomic():
+        _locked(session)
+        _require_open(session)
+        session.hands_up = bool(on)
+        _touch(session, "hands_up")
+        emit(session, "hands_up", {"on": session.hands_up}, channel="facilitator")
+
+
+def show_scan_results(session: LiveSession, *, on: bool, actor: Any) -> None:
+    """Show (or hide) the linked scan's organisation-level results on the presenter screen."""
+    with atomic():
+        _locked(session)
+        _require_open(session)
+        if session.scan_campaign_id is None:
+            raise DomainError(
+                _("This session is not linked to a scan."), code="no_scan", status=409
+            )
+        session.show_scan = bool(on)
+        _touch(session, "show_scan")
+        emit(session, "scan", {"on": session.show_scan}, channel="facilitator")
 
 
 def show_action(session: LiveSession, *, action_id: Any, actor: Any) -> PersonalAction | None:

@@ -387,5 +387,24 @@ def screen_state(session: LiveSession) -> dict[str, Any]:
         "participants": list(Participant.objects.filter(session=session)),
         "phases": phase_overview(session),
         "shown_action": session.shown_action.text if session.shown_action else None,
+        "scan": scan_view(session) if session.show_scan else None,
         "seq": session.last_event_seq,
+    }
+
+
+def scan_view(session: LiveSession) -> dict[str, Any] | None:
+    """The linked scan's organisation-level figures, suppressed exactly as in its report."""
+    campaign = session.scan_campaign
+    if campaign is None:
+        return None
+    from scans.reports import presenter_results, too_few
+
+    report = presenter_results(campaign)
+    return {
+        "name": campaign.name,
+        "focus": report.focus,
+        "questions": [
+            {"number": q.number, "text": q.text, "column": q.columns[0]} for q in report.questions
+        ],
+        "too_few": too_few(),
     }

@@ -185,6 +185,10 @@ def control(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpRespon
             services.set_scribe(
                 session, participant_id=data.get("participant") or None, actor=actor
             )
+        elif action == "hands_up":
+            services.set_hands_up(session, on=data.get("on") == "1", actor=actor)
+        elif action == "scan":
+            services.show_scan_results(session, on=data.get("on") == "1", actor=actor)
         elif action == "show_action":
             services.show_action(
                 session, action_id=data.get("personal_action") or None, actor=actor

@@ -103,7 +103,7 @@
   /* --- Events --- */
   var names = ["session", "presence", "step", "item", "timer", "note", "note_deleted", "votes",
     "groups", "group", "summary", "actions", "shown_action", "action_points", "photo", "scribe",
-    "ended"];
+    "hands_up", "scan", "ended"];
 
   /* A participant applies notes from the event itself: a room of phones re-fetching
    * their page for every note of a burst would cost the server far more than the notes. */
