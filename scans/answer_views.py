@@ -146,6 +146,12 @@ def _handle(
             return _render_form(request, campaign, node, storage_key=storage_key)
         answers, other = answers_from_post(campaign.questionnaire, request.POST)
         try:
+            services.limit_submissions(request.META.get("REMOTE_ADDR", ""))
+        except DomainError as error:
+            return _render_form(
+                request, campaign, node, storage_key=storage_key, error=error.message, status=429
+            )
+        try:
             services.submit_response(
                 code=code,
                 token=token,

@@ -72,12 +72,15 @@ class ResponseOut(Schema):
         404: ErrorOut,
         409: ErrorOut,
         422: ErrorOut,
+        429: ErrorOut,
     },
     summary="Send one anonymous response",
     description="201 when stored; 200 with the first result when this client key was seen "
-    "before (nothing new is stored). Every check runs before anything is stored.",
+    "before (nothing new is stored). Every check runs before anything is stored. More than "
+    "30 responses a minute from one client address: 429.",
 )
 def post_response(request: HttpRequest, payload: ResponseIn) -> Any:
+    services.limit_submissions(request.META.get("REMOTE_ADDR", ""))
     result = services.submit_response(
         code=payload.code,
         token=payload.token,

@@ -9,6 +9,7 @@ transaction, and is idempotent by the client's key. It never logs answers.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import secrets
@@ -21,6 +22,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
@@ -702,6 +705,31 @@ def _bump_counters(campaign_id: int, node_id: int, keys: Iterable[tuple[str, str
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+SUBMISSIONS_PER_MINUTE = 30
+"""Responses one client address may send in a minute (setting SCAN_SUBMISSIONS_PER_MINUTE)."""
+
+
+def limit_submissions(address: str) -> None:
+    """Count one submission from this address in this minute's bucket; refuse past the
+    limit with 429. Only a hash of the address is used, as a cache key that expires within
+    two minutes; nothing of it is stored with the response."""
+    limit = int(getattr(settings, "SCAN_SUBMISSIONS_PER_MINUTE", SUBMISSIONS_PER_MINUTE))
+    digest = hashlib.sha256((address or "unknown").encode()).hexdigest()[:32]
+    key = f"scans:rate:submit:{digest}:{int(timezone.now().timestamp() // 60)}"
+    cache.add(key, 0, 120)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, 120)
+        count = 1
+    if count > limit:
+        raise DomainError(
+            _("Too many responses were sent from your connection. Wait a minute and try again."),
+            code="rate_limited",
+            status=429,
+        )
 
 
 def submit_response(

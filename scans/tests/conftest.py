@@ -6,10 +6,19 @@ import secrets
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 
 from orgs.models import Membership, Role, Team
 from scans import services
 from scans.models import Campaign, CampaignNode, Questionnaire
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The submission rate limit counts in the cache: every test starts from zero."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
