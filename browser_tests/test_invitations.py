@@ -77,7 +77,7 @@ def test_admin_invites_and_the_invitee_joins_by_signing_up(
     membership = Membership.objects.get(user__email="nieuw@example.test")
     assert (membership.organisation, membership.role) == (organisation, Role.FACILITATOR)
     assert EmailAddress.objects.get(email="nieuw@example.test").verified
-    assert page.locator("main a[href='/o/korenbloem/formats/']").count() == 1
+    assert page.locator("main .empty-state a[href='/o/korenbloem/formats/']").count() == 1
     assert_accessible(page)
 
 
