@@ -131,10 +131,10 @@ def test_the_schema_lists_the_account_and_organisation_endpoints(schema):
     } <= documented_operations(schema)
 
 
-STAFF = [{"TokenAuth": []}, {"SessionAuth": []}]
+STAFF: list[dict[str, list[str]]] = [{"TokenAuth": []}, {"SessionAuth": []}]
 # Participants of a live session have no account: a participant token (header or cookie),
 # or the facilitator's own session or token.
-PARTICIPANT = [
+PARTICIPANT: list[dict[str, list[str]]] = [
     {"ParticipantBearer": []},
     {"ParticipantCookie": []},
     {"TokenAuth": []},
