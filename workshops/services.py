@@ -926,6 +926,10 @@ def submit_action(
         )
         count = PersonalAction.objects.filter(session=session, is_current=True).count()
         emit(session, "actions", {"step": ref.id, "count": count}, channel="facilitator")
+        if address:
+            from .tasks import schedule_action_reminder
+
+            transaction.on_commit(partial(schedule_action_reminder, str(action.public_id)))
     return Result(action, True)
 
 

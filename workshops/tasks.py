@@ -1,13 +1,17 @@
-"""Background work for live sessions: the summary e-mail to participants."""
+"""Background work for live sessions: the summary e-mail to participants and the reminder
+of their personal action."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
+from django.utils import timezone
 from django_tasks import task
 
 from core.emails import send_templated
 
-from .models import LiveSession
+from .models import LiveSession, PersonalAction, Status
 from .summary import build_summary
 
 
@@ -33,3 +37,58 @@ def send_summary_email(session_public_id: str, address: str) -> bool:
         session.organisation.language,
     )
     return True
+
+
+ACTION_REMINDER_DAYS = 7
+"""Days after the session that a participant who left an address is reminded of their
+personal action (setting WORKSHOP_ACTION_REMINDER_DAYS)."""
+
+
+def reminder_days() -> int:
+    return int(getattr(settings, "WORKSHOP_ACTION_REMINDER_DAYS", ACTION_REMINDER_DAYS))
+
+
+def schedule_action_reminder(action_public_id: str) -> None:
+    """Queue the reminder of one personal action to run `reminder_days()` from now.
+
+    A backend that cannot defer (the immediate one of the tests and development) runs the
+    task at once; the task sees that the reminder is not due and sends nothing."""
+    due = timezone.now() + timedelta(days=reminder_days())
+    task = send_action_reminder
+    if task.get_backend().supports_defer:
+        task = task.using(run_after=due)
+    task.enqueue(action_public_id, due.isoformat())
+
+
+@task()
+def send_action_reminder(action_public_id: str, due: str) -> str:
+    """Remind the author of a personal action of it, by the address they left.
+
+    Skipped (and says why) when it is not due yet, when the action is gone (the session was
+    deleted or its contributions purged), when it was replaced by a later version (which has
+    its own reminder) or no longer carries an address."""
+    if timezone.now() < datetime.fromisoformat(due):
+        return "not_due"
+    action = (
+        PersonalAction.objects.select_related("session__organisation")
+        .filter(public_id=action_public_id)
+        .first()
+    )
+    if action is None:
+        return "gone"
+    if not action.is_current or not action.email:
+        return "replaced"
+    session = action.session
+    send_templated(
+        "workshop_action_reminder",
+        action.email,
+        {
+            "session": session,
+            "action": action,
+            "date": session.started_at or session.created_at,
+            "summary_url": f"{settings.SITE_URL}/s/{session.public_id}/",
+            "ended": session.status == Status.ENDED,
+        },
+        session.organisation.language,
+    )
+    return "sent"
