@@ -23,7 +23,7 @@ def team_code(transactional_db):
     if not Questionnaire.objects.filter(slug="leercultuur").exists():
         # transactional tests flush the data migration's rows
         call_command("migrate", "scans", "0001", verbosity=0)
-        call_command("migrate", "scans", verbosity=0)
+        call_command("migrate", verbosity=0)  # all apps: later migrations depend on scans
     org = Organisation.objects.create(name="Bakkerij De Korenbloem", slug="korenbloem")
     team = Team.objects.create(organisation=org, name="Bakkerij")
     campaign = services.create_campaign(

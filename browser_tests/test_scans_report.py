@@ -33,7 +33,7 @@ def campaign(transactional_db):
 
     if not Questionnaire.objects.filter(slug="leercultuur").exists():
         call_command("migrate", "scans", "0001", verbosity=0)
-        call_command("migrate", "scans", verbosity=0)
+        call_command("migrate", verbosity=0)  # all apps: later migrations depend on scans
     org = Organisation.objects.create(name="Bakkerij De Korenbloem", slug="korenbloem")
     productie = Team.objects.create(organisation=org, name="Productie")
     teams = [

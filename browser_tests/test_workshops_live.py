@@ -28,6 +28,9 @@ expect = pytest.importorskip("playwright.sync_api").expect
 PHONE = {"width": 360, "height": 740}
 PROJECTOR = {"width": 1280, "height": 800}
 WAIT_MS = 15_000
+# Live updates travel through the event fallback and a page refresh; on a loaded 2-core
+# machine that can take longer than the 5 s that `expect` waits by default.
+expect.set_options(timeout=WAIT_MS)
 
 
 def open_context(browser, live_server, viewport, cookies=None):

@@ -47,7 +47,8 @@ def test_the_form_answers_429_with_a_clear_message(campaign, settings):
         refused = post_answers(client, url)
         assert refused.status_code == 429
         page = refused.content.decode()
-        assert "Too many responses were sent from your connection" in page
+        # The respondent page speaks the campaign's language (Dutch).
+        assert "Er zijn te veel antwoorden verstuurd vanaf je verbinding" in page
         # The answers stay in the form to send again later.
         assert "In de gang" in page
     assert Response.objects.count() == 2
