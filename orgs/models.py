@@ -70,6 +70,12 @@ class Team(models.Model):
         verbose_name=_("part of"),
     )
     name = models.CharField(_("name"), max_length=150)
+    # How many people the team has, set by an admin. A scan never accepts more responses
+    # for a team than this; the training figures divide by `fte`. Unknown when empty.
+    headcount = models.PositiveIntegerField(_("headcount"), null=True, blank=True)
+    fte = models.DecimalField(
+        _("full-time equivalents"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
