@@ -57,7 +57,10 @@ def error_response(
 
 def register_error_handlers(api: NinjaAPI) -> None:
     def domain_error(request: HttpRequest, exc: Any) -> HttpResponse:
-        return error_response(api, request, exc.status, exc.message, exc.code)
+        response = error_response(api, request, exc.status, exc.message, exc.code)
+        if getattr(exc, "retry_after", None):
+            response["Retry-After"] = str(exc.retry_after)
+        return response
 
     def not_found(request: HttpRequest, exc: Any) -> HttpResponse:
         return error_response(api, request, 404, _("Not found."), "not_found")

@@ -1,0 +1,59 @@
+"""One rate limiter: fixed windows counted in the cache, with the seconds to wait.
+
+    from core import ratelimit
+    ratelimit.check(f"scan-link:{link.pk}", 600, 300, message=_("..."))
+
+`check` counts one event in the bucket and raises `RateLimited` (a 429 `DomainError`
+carrying `retry_after`) once the bucket holds more than `limit` events in the current
+window; every 429 answer sends that figure as `Retry-After`. `exceeded` only looks, for
+limits that count failures (wrong codes) but must not count the attempt itself. Buckets
+are hashed, so an address or a code never appears in a cache key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+
+from django.core.cache import cache
+
+from .errors import DomainError
+
+
+class RateLimited(DomainError):
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, code="rate_limited", status=429)
+        self.retry_after = retry_after
+
+
+def _window(bucket: str, window: int) -> tuple[str, int]:
+    now = time.time()
+    start = int(now // window) * window
+    digest = hashlib.sha256(bucket.encode("utf-8", "surrogatepass")).hexdigest()[:40]
+    retry_after = max(1, math.ceil(start + window - now))
+    return f"rl:{window}:{digest}:{start}", retry_after
+
+
+def count(bucket: str, window: int = 60) -> int:
+    """Add one event to the bucket's current window; returns the window's count."""
+    key, _retry = _window(bucket, window)
+    cache.add(key, 0, window * 2)
+    try:
+        return int(cache.incr(key))
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, window * 2)
+        return 1
+
+
+def exceeded(bucket: str, limit: int, window: int = 60) -> int:
+    """Seconds to wait if the bucket already holds `limit` events, else 0 (counts nothing)."""
+    key, retry_after = _window(bucket, window)
+    return retry_after if (cache.get(key) or 0) >= limit else 0
+
+
+def check(bucket: str, limit: int, window: int = 60, *, message: str) -> None:
+    """Count one event; raise `RateLimited` past `limit` in this window."""
+    if count(bucket, window) > limit:
+        _key, retry_after = _window(bucket, window)
+        raise RateLimited(message, retry_after=retry_after)
