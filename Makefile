@@ -5,13 +5,21 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev lint typecheck messages lock bench clean
+# The suite runs in one process per core (pytest-xdist); a test module stays on one worker,
+# so its browser and server fixtures start once. TEST_WORKERS=0 runs it in this process.
+TEST_WORKERS ?= auto
+
+.PHONY: run test test-deep install install-dev lint typecheck messages lock bench clean
 
 run: $(VENV)/.runtime
 	$(BIN)/lerend serve --demo --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.dev
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadscope
+
+# The property tests with five times as many examples (HYPOTHESIS_PROFILE: ci, dev, deep).
+test-deep: $(VENV)/.dev
+	HYPOTHESIS_PROFILE=deep $(BIN)/pytest -n $(TEST_WORKERS) --dist loadscope
 
 install: $(VENV)/.runtime
 install-dev: $(VENV)/.dev

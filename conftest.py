@@ -15,6 +15,38 @@ def make_user(email: str, password: str = "correct horse battery", **fields) -> 
     return user
 
 
+def _is_transactional(item: pytest.Item) -> bool:
+    names = getattr(item, "fixturenames", ())
+    if "transactional_db" in names or "live_server" in names:
+        return True
+    marker = item.get_closest_marker("django_db")
+    return bool(marker is not None and marker.kwargs.get("transaction"))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
+    """A transactional test ends by emptying the database, built-in content included.
+
+    The built-in formats and questionnaires come from data migrations, which a flush does
+    not run again; load them back, once the test's fixtures (and so the flush) are torn
+    down, so that whatever test this worker runs next finds them as after a fresh migrate.
+    pytest-xdist hands modules to workers in any order, so "transactional tests last" no
+    longer holds.
+    """
+    result = yield
+    if _is_transactional(item):
+        from pytest_django.plugin import blocking_manager_key
+
+        from formats.services import load_builtins
+        from scans.builtin import sync_builtin_questionnaires
+        from scans.models import Questionnaire, QuestionnaireVersion
+
+        with item.config.stash[blocking_manager_key].unblock():
+            load_builtins()
+            sync_builtin_questionnaires(Questionnaire, QuestionnaireVersion)
+    return result
+
+
 @pytest.fixture(autouse=True)
 def _no_admin_mfa_by_default(settings):
     """Most tests are not about the second factor; the ones that are switch it back on."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 
 from pypdf import PdfReader
 
@@ -23,3 +24,16 @@ def pdf_page_sizes(data: bytes) -> list[tuple[float, float]]:
             width, height = height, width
         sizes.append((width, height))
     return sizes
+
+
+EXAMPLE_FACTORS = {"ci": 0.25, "dev": 1.0, "deep": 5.0}
+
+
+def examples(count: int) -> int:
+    """A property test's number of examples, scaled by `HYPOTHESIS_PROFILE`.
+
+    CI runs a quarter (`ci`), `make test-deep` five times as many (`deep`); a local
+    `make test` runs the count written in the test.
+    """
+    factor = EXAMPLE_FACTORS.get(os.environ.get("HYPOTHESIS_PROFILE", "dev"), 1.0)
+    return max(10, int(count * factor))

@@ -469,7 +469,13 @@ def test_a_team_cannot_be_moved_under_itself(client, admin_user, org, dept, subt
 
 
 @pytest.mark.parametrize(
-    "body", [{"name": None}, {"name": ""}, {"parent": "x"}, {"parent": str(uuid.uuid4())}]
+    "body",
+    [
+        {"name": None},
+        {"name": ""},
+        {"parent": "x"},
+        {"parent": "6f1c1f0e-2b8e-4a39-9c1d-0d2f5a1e7b00"},
+    ],
 )
 def test_bad_team_changes_are_422(client, admin_user, org, dept, subteam, body):
     client.force_login(admin_user)
@@ -509,7 +515,8 @@ def test_another_organisations_team_is_404_and_unchanged(
 
 
 @pytest.mark.parametrize(
-    ("team_id", "status"), [(str(uuid.uuid4()), 404), ("1", 422), ("not-a-uuid", 422)]
+    ("team_id", "status"),
+    [("0b7f3c2a-5d1e-4c8a-9e6f-3a2b1c0d9e8f", 404), ("1", 422), ("not-a-uuid", 422)],
 )
 def test_unknown_team_ids_change_nothing(client, admin_user, org, dept, team_id, status):
     client.force_login(admin_user)
