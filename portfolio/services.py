@@ -450,6 +450,7 @@ def create_share(
         3600,
         message=_("You have made many links. Try again in an hour."),
     )
+    now = timezone.now()
     try:
         with transaction.atomic():
             share = Share(
@@ -459,7 +460,8 @@ def create_share(
                 conversation=conversation if target == ShareTarget.CONVERSATION else None,
                 recipient=recipient,
                 recipient_user=recipient_user,
-                expires_at=timezone.now() + timedelta(days=days),
+                created_at=now,
+                expires_at=now + timedelta(days=days),
                 idempotency_key=key,
                 salt=secrets.token_hex(16),
             )
