@@ -15,7 +15,7 @@ from uuid import UUID
 
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils.http import content_disposition_header
-from ninja import Field, File, Header, Router, Schema
+from ninja import Field, File, Header, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
@@ -215,12 +215,16 @@ def kinds(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get("/entries", response={200: list[EntryOut], **error_responses()}, summary="Your entries, newest first")
-def list_entries(request: HttpRequest, kind: KindKey | None = None, q: str = Field("", max_length=200)) -> list[dict[str, Any]]:  # type: ignore[valid-type]
+def list_entries(
+    request: HttpRequest,
+    kind: KindKey | None = None,  # type: ignore[valid-type]
+    q: Query[str] = "",
+) -> list[dict[str, Any]]:
     entries = Entry.objects.filter(owner=request.user)
     if kind:
         entries = entries.filter(kind=kind)
     if q:
-        entries = entries.search(q)
+        entries = entries.search(q[:200])
     return [entry_out(e) for e in entries[:1000]]
 
 

@@ -8,6 +8,7 @@ Every row belongs to `owner` and goes when the owner's account goes (CASCADE).
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 import uuid
 from datetime import timedelta
 
@@ -45,6 +46,11 @@ def certificate_path(instance: Entry, filename: str) -> str:
 
 class EntryQuerySet(models.QuerySet["Entry"]):
     def search(self, query: str) -> EntryQuerySet:
+        # Control characters and lone surrogates cannot be in a stored text (and NUL
+        # breaks PostgreSQL): drop them from the query instead of failing.
+        query = "".join(
+            c for c in str(query) if unicodedata.category(c) not in ("Cc", "Cs")
+        )
         query = query.strip().lower()
         if not query:
             return self
