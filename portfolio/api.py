@@ -10,15 +10,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, cast
 from uuid import UUID
 
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponseBase
 from django.utils.http import content_disposition_header
 from ninja import Field, File, Header, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
+from accounts.models import User
 from core.api_errors import error_responses
 from core.text import name_type, text_type
 
@@ -30,7 +31,14 @@ from .storage import private_storage
 
 router = Router(tags=["portfolio"])
 
-KindKey = Literal[tuple(KINDS)]  # type: ignore[valid-type]
+KindKey = Literal["today", "my_learning", "mistake", "can_now", "competences", "activity", "goal"]
+assert set(KindKey.__args__) == set(KINDS)  # type: ignore[attr-defined]
+
+
+def me(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
 IdempotencyKey = Header(
     None,
     alias="Idempotency-Key",
@@ -42,7 +50,9 @@ IdempotencyKey = Header(
 
 
 class EntryIn(Schema):
-    kind: KindKey = Field(description="today, my_learning, mistake, can_now, competences, activity or goal")  # type: ignore[valid-type]
+    kind: KindKey = Field(
+        description="today, my_learning, mistake, can_now, competences, activity or goal"
+    )  # type: ignore[valid-type]
     title: name_type(200, required=False) = ""  # type: ignore[valid-type]
     answers: dict[str, text_type(TEXT_MAX, required=False)] = Field(  # type: ignore[valid-type]
         default_factory=dict, description="Answer per question key of the kind (see /kinds)."
@@ -102,7 +112,9 @@ class KindOut(Schema):
 class ShareIn(Schema):
     target: Literal["entry", "summary", "conversation"]
     entry: UUID | None = Field(None, description="The entry, when target is entry.")
-    conversation: UUID | None = Field(None, description="The conversation, when target is conversation.")
+    conversation: UUID | None = Field(
+        None, description="The conversation, when target is conversation."
+    )
     recipient: name_type(150)  # type: ignore[valid-type]
     days: int = Field(30, ge=1, le=365, description="How long the link opens; 30 by default.")
 
@@ -201,7 +213,11 @@ def conversation_out(c: Conversation) -> dict[str, Any]:
 # --- Endpoints --------------------------------------------------------------------------
 
 
-@router.get("/kinds", response={200: list[KindOut], **error_responses()}, summary="Kinds of entry and their questions")
+@router.get(
+    "/kinds",
+    response={200: list[KindOut], **error_responses()},
+    summary="Kinds of entry and their questions",
+)
 def kinds(request: HttpRequest) -> list[dict[str, Any]]:
     return [
         {
@@ -214,13 +230,17 @@ def kinds(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/entries", response={200: list[EntryOut], **error_responses()}, summary="Your entries, newest first")
+@router.get(
+    "/entries",
+    response={200: list[EntryOut], **error_responses()},
+    summary="Your entries, newest first",
+)
 def list_entries(
     request: HttpRequest,
     kind: KindKey | None = None,  # type: ignore[valid-type]
     q: Query[str] = "",
 ) -> list[dict[str, Any]]:
-    entries = Entry.objects.filter(owner=request.user)
+    entries = Entry.objects.filter(owner=me(request))
     if kind:
         entries = entries.filter(kind=kind)
     if q:
@@ -233,30 +253,44 @@ def list_entries(
     response={201: EntryOut, 200: EntryOut, **error_responses(400, 413, 422, 429)},
     summary="Add an entry",
 )
-def create_entry(request: HttpRequest, payload: EntryIn, idempotency_key: str | None = IdempotencyKey) -> Status:
+def create_entry(
+    request: HttpRequest, payload: EntryIn, idempotency_key: str | None = IdempotencyKey
+) -> Status:
     data = payload.dict()
     kind = data.pop("kind")
     entry, created = services.create_entry(
-        owner=request.user, kind=kind, data=data, idempotency_key=idempotency_key, actor=request.user
+        owner=me(request),
+        kind=kind,
+        data=data,
+        idempotency_key=idempotency_key,
+        actor=me(request),
     )
     return Status(201 if created else 200, entry_out(entry))
 
 
-@router.get("/entries/{public_id}", response={200: EntryOut, **error_responses(404)}, summary="One entry")
+@router.get(
+    "/entries/{public_id}", response={200: EntryOut, **error_responses(404)}, summary="One entry"
+)
 def get_entry(request: HttpRequest, public_id: UUID) -> dict[str, Any]:
-    return entry_out(get_own_entry(request.user, public_id))
+    return entry_out(get_own_entry(me(request), public_id))
 
 
-@router.put("/entries/{public_id}", response={200: EntryOut, **error_responses(400, 404, 422, 429)}, summary="Change an entry")
+@router.put(
+    "/entries/{public_id}",
+    response={200: EntryOut, **error_responses(400, 404, 422, 429)},
+    summary="Change an entry",
+)
 def update_entry(request: HttpRequest, public_id: UUID, payload: EntryUpdate) -> dict[str, Any]:
-    entry = get_own_entry(request.user, public_id)
-    services.update_entry(entry, data=payload.dict(), actor=request.user)
+    entry = get_own_entry(me(request), public_id)
+    services.update_entry(entry, data=payload.dict(), actor=me(request))
     return entry_out(entry)
 
 
-@router.delete("/entries/{public_id}", response={204: None, **error_responses(404)}, summary="Delete an entry")
+@router.delete(
+    "/entries/{public_id}", response={204: None, **error_responses(404)}, summary="Delete an entry"
+)
 def delete_entry(request: HttpRequest, public_id: UUID) -> Status:
-    services.delete_entry(get_own_entry(request.user, public_id), actor=request.user)
+    services.delete_entry(get_own_entry(me(request), public_id), actor=me(request))
     return Status(204, None)
 
 
@@ -265,9 +299,11 @@ def delete_entry(request: HttpRequest, public_id: UUID) -> Status:
     response={200: EntryOut, **error_responses(400, 404, 413, 422)},
     summary="Attach a certificate (PDF or image, at most 10 MB) to a learning activity",
 )
-def attach_certificate(request: HttpRequest, public_id: UUID, file: File[UploadedFile]) -> dict[str, Any]:
-    entry = get_own_entry(request.user, public_id)
-    services.attach_certificate(entry, upload=file, actor=request.user)
+def attach_certificate(
+    request: HttpRequest, public_id: UUID, file: File[UploadedFile]
+) -> dict[str, Any]:
+    entry = get_own_entry(me(request), public_id)
+    services.attach_certificate(entry, upload=file, actor=me(request))
     return entry_out(entry)
 
 
@@ -276,22 +312,33 @@ def attach_certificate(request: HttpRequest, public_id: UUID, file: File[Uploade
     response={200: None, **error_responses(404)},
     summary="Download an entry's certificate",
 )
-def get_certificate(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    entry = get_own_entry(request.user, public_id)
+def get_certificate(request: HttpRequest, public_id: UUID) -> HttpResponseBase:
+    entry = get_own_entry(me(request), public_id)
     if not entry.certificate:
         from django.http import Http404
 
         raise Http404
-    extension = entry.certificate.name.rsplit(".", 1)[-1]
-    response = FileResponse(private_storage.open(entry.certificate.name, "rb"), content_type=entry.certificate_type)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=f"certificate.{extension}")
+    name = str(entry.certificate.name)
+    extension = name.rsplit(".", 1)[-1]
+    response = FileResponse(private_storage.open(name, "rb"), content_type=entry.certificate_type)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"certificate.{extension}"
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 
 
-@router.get("/shares", response={200: list[ShareOut], **error_responses()}, summary="Your share links and their views")
+@router.get(
+    "/shares",
+    response={200: list[ShareOut], **error_responses()},
+    summary="Your share links and their views",
+)
 def list_shares(request: HttpRequest) -> list[dict[str, Any]]:
-    shares = Share.objects.filter(owner=request.user).select_related("entry", "conversation").prefetch_related("events")
+    shares = (
+        Share.objects.filter(owner=me(request))
+        .select_related("entry", "conversation")
+        .prefetch_related("events")
+    )
     return [share_out(s) for s in shares]
 
 
@@ -300,52 +347,73 @@ def list_shares(request: HttpRequest) -> list[dict[str, Any]]:
     response={201: ShareOut, 200: ShareOut, **error_responses(400, 404, 422, 429)},
     summary="Make a read-only link to one entry, a summary or a conversation",
 )
-def create_share(request: HttpRequest, payload: ShareIn, idempotency_key: str | None = IdempotencyKey) -> Status:
+def create_share(
+    request: HttpRequest, payload: ShareIn, idempotency_key: str | None = IdempotencyKey
+) -> Status:
     entry = conversation = None
     if payload.target == ShareTarget.ENTRY:
         if payload.entry is None:
             from django.http import Http404
 
             raise Http404
-        entry = get_own_entry(request.user, payload.entry)
+        entry = get_own_entry(me(request), payload.entry)
     elif payload.target == ShareTarget.CONVERSATION:
         if payload.conversation is None:
             from django.http import Http404
 
             raise Http404
-        conversation = get_own_conversation(request.user, payload.conversation)
+        conversation = get_own_conversation(me(request), payload.conversation)
     share, created = services.create_share(
-        owner=request.user,
+        owner=me(request),
         target=payload.target,
         entry=entry,
         conversation=conversation,
         recipient=payload.recipient,
         days=payload.days,
         idempotency_key=idempotency_key,
-        actor=request.user,
+        actor=me(request),
     )
     return Status(201 if created else 200, share_out(share))
 
 
-@router.get("/shares/{public_id}", response={200: ShareOut, **error_responses(404)}, summary="One share link and its views")
+@router.get(
+    "/shares/{public_id}",
+    response={200: ShareOut, **error_responses(404)},
+    summary="One share link and its views",
+)
 def get_share(request: HttpRequest, public_id: UUID) -> dict[str, Any]:
-    return share_out(get_own_share(request.user, public_id))
+    return share_out(get_own_share(me(request), public_id))
 
 
-@router.post("/shares/{public_id}/revoke", response={200: ShareOut, **error_responses(404)}, summary="Revoke a share link")
+@router.post(
+    "/shares/{public_id}/revoke",
+    response={200: ShareOut, **error_responses(404)},
+    summary="Revoke a share link",
+)
 def revoke_share(request: HttpRequest, public_id: UUID) -> dict[str, Any]:
-    share = services.revoke_share(get_own_share(request.user, public_id), actor=request.user)
+    share = services.revoke_share(get_own_share(me(request), public_id), actor=me(request))
     return share_out(share)
 
 
-@router.get("/conversations", response={200: list[ConversationOut], **error_responses()}, summary="Conversations you prepare")
+@router.get(
+    "/conversations",
+    response={200: list[ConversationOut], **error_responses()},
+    summary="Conversations you prepare",
+)
 def list_conversations(request: HttpRequest) -> list[dict[str, Any]]:
-    return [conversation_out(c) for c in Conversation.objects.filter(owner=request.user).prefetch_related("entries")]
+    return [
+        conversation_out(c)
+        for c in Conversation.objects.filter(owner=me(request)).prefetch_related("entries")
+    ]
 
 
-@router.get("/conversations/{public_id}", response={200: ConversationOut, **error_responses(404)}, summary="One conversation")
+@router.get(
+    "/conversations/{public_id}",
+    response={200: ConversationOut, **error_responses(404)},
+    summary="One conversation",
+)
 def get_conversation(request: HttpRequest, public_id: UUID) -> dict[str, Any]:
-    return conversation_out(get_own_conversation(request.user, public_id))
+    return conversation_out(get_own_conversation(me(request), public_id))
 
 
 @router.put(
@@ -353,26 +421,36 @@ def get_conversation(request: HttpRequest, public_id: UUID) -> dict[str, Any]:
     response={200: ConversationOut, **error_responses(400, 404, 422, 429)},
     summary="Answer a conversation's questions and choose the entries to bring",
 )
-def answer_conversation(request: HttpRequest, public_id: UUID, payload: AnswersIn) -> dict[str, Any]:
-    conversation = get_own_conversation(request.user, public_id)
+def answer_conversation(
+    request: HttpRequest, public_id: UUID, payload: AnswersIn
+) -> dict[str, Any]:
+    conversation = get_own_conversation(me(request), public_id)
     entries = None
     if payload.entries is not None:
-        entries = [get_own_entry(request.user, entry_id) for entry_id in payload.entries]
+        entries = [get_own_entry(me(request), entry_id) for entry_id in payload.entries]
     services.answer_conversation(
         conversation,
         answers=list(payload.answers),
         entries=entries,
         planned_on=payload.planned_on,
-        actor=request.user,
+        actor=me(request),
     )
     return conversation_out(conversation)
 
 
-@router.get("/export", response={200: dict[str, Any], **error_responses()}, summary="Everything, as JSON (see EXPORT.md)")
+@router.get(
+    "/export",
+    response={200: dict[str, Any], **error_responses()},
+    summary="Everything, as JSON (see EXPORT.md)",
+)
 def export(request: HttpRequest) -> dict[str, Any]:
-    return exports.build(request.user)
+    return exports.build(me(request))
 
 
-@router.post("/import", response={200: ImportOut, **error_responses(400, 413, 422)}, summary="Import an export (zip or JSON)")
+@router.post(
+    "/import",
+    response={200: ImportOut, **error_responses(400, 413, 422)},
+    summary="Import an export (zip or JSON)",
+)
 def import_(request: HttpRequest, file: File[UploadedFile]) -> dict[str, int]:
-    return exports.import_portfolio(request.user, file, actor=request.user)
+    return exports.import_portfolio(me(request), file, actor=me(request))

@@ -41,7 +41,7 @@ def _iso(value: date | datetime | None) -> str | None:
 
 
 def entry_data(entry: Entry) -> dict[str, Any]:
-    extension = entry.certificate.name.rsplit(".", 1)[-1] if entry.certificate else ""
+    extension = str(entry.certificate.name).rsplit(".", 1)[-1] if entry.certificate else ""
     return {
         "id": str(entry.public_id),
         "kind": entry.kind,
@@ -135,8 +135,9 @@ def to_zip(user: Any) -> bytes:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("portfolio.json", json.dumps(data, ensure_ascii=False, indent=2))
         for entry in Entry.objects.filter(owner=user).exclude(certificate=""):
-            extension = entry.certificate.name.rsplit(".", 1)[-1]
-            with private_storage.open(entry.certificate.name, "rb") as handle:
+            name = str(entry.certificate.name)
+            extension = name.rsplit(".", 1)[-1]
+            with private_storage.open(name, "rb") as handle:
                 archive.writestr(f"attachments/{entry.public_id}.{extension}", handle.read())
     return buffer.getvalue()
 
@@ -145,9 +146,7 @@ def to_pdf(user: Any) -> bytes:
     from weasyprint import HTML
 
     entries = Entry.objects.filter(owner=user).order_by("kind", "-created_at")
-    groups = [
-        (kind, [e for e in entries if e.kind == kind.key]) for kind in KINDS.values()
-    ]
+    groups = [(kind, [e for e in entries if e.kind == kind.key]) for kind in KINDS.values()]
     html = render_to_string(
         "portfolio/pdf/portfolio.html",
         {

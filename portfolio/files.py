@@ -12,7 +12,11 @@ from django.utils.translation import gettext as _
 from core.errors import DomainError
 
 MAX_BYTES = 10 * 1024 * 1024
-IMAGE_FORMATS = {"PNG": ("image/png", "png"), "JPEG": ("image/jpeg", "jpg"), "WEBP": ("image/webp", "webp")}
+IMAGE_FORMATS = {
+    "PNG": ("image/png", "png"),
+    "JPEG": ("image/jpeg", "jpg"),
+    "WEBP": ("image/webp", "webp"),
+}
 
 
 def check_certificate(upload: UploadedFile) -> tuple[str, str]:
@@ -45,7 +49,5 @@ def check_certificate(upload: UploadedFile) -> tuple[str, str]:
     finally:
         upload.seek(0)
     if image_format not in IMAGE_FORMATS:
-        raise DomainError(
-            _("Upload a PDF or an image (PNG, JPEG or WebP)."), code="file_type"
-        )
+        raise DomainError(_("Upload a PDF or an image (PNG, JPEG or WebP)."), code="file_type")
     return IMAGE_FORMATS[image_format]

@@ -9,7 +9,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .kinds import Kind
-from .models import SHARE_DAYS_DEFAULT, SHARE_DAYS_MAX, TEXT_MAX, TITLE_MAX, ActivityType, GoalStatus
+from .models import (
+    SHARE_DAYS_DEFAULT,
+    SHARE_DAYS_MAX,
+    TEXT_MAX,
+    TITLE_MAX,
+    ActivityType,
+    GoalStatus,
+)
 
 # The browser stops at these; the services say why when a request goes around them.
 TEXT_ATTRS = {"rows": 3, "maxlength": TEXT_MAX}
@@ -37,7 +44,7 @@ class EntryForm(forms.Form):
         )
         for prompt in kind.prompts:
             self.fields[f"answer_{prompt.key}"] = forms.CharField(
-                label=prompt.question,
+                label=str(prompt.question),
                 required=False,
                 strip=False,
                 widget=forms.Textarea(attrs=TEXT_ATTRS),
@@ -60,7 +67,9 @@ class EntryForm(forms.Form):
             self.fields["certificate"] = forms.FileField(
                 label=_("Certificate (PDF or image, at most 10 MB)"),
                 required=False,
-                widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg,image/webp"}),
+                widget=forms.ClearableFileInput(
+                    attrs={"accept": "application/pdf,image/png,image/jpeg,image/webp"}
+                ),
             )
         if "first_step" in kind.fields:
             self.fields["first_step"] = forms.CharField(
@@ -82,9 +91,7 @@ class EntryForm(forms.Form):
         data = self.cleaned_data
         values: dict[str, Any] = {
             "title": data.get("title", ""),
-            "answers": {
-                p.key: data.get(f"answer_{p.key}", "") for p in self.kind.prompts
-            },
+            "answers": {p.key: data.get(f"answer_{p.key}", "") for p in self.kind.prompts},
         }
         for name in ("occurred_on", "activity_type", "hours", "first_step", "due_date", "status"):
             if name in self.fields:
@@ -147,14 +154,18 @@ class ConversationForm(forms.Form):
         label=_("Questions (one per line)"),
         widget=forms.Textarea(attrs={"rows": 5, "maxlength": TEXT_MAX}),
     )
-    planned_on = forms.DateField(label=_("Date of the conversation"), required=False, widget=_date_input())
+    planned_on = forms.DateField(
+        label=_("Date of the conversation"), required=False, widget=_date_input()
+    )
 
 
 class QuestionnaireForm(forms.Form):
     """A manager's short questionnaire, sent ahead of a conversation."""
 
     member = forms.ChoiceField(label=_("Employee"))
-    title = forms.CharField(label=_("Title"), max_length=TITLE_MAX, initial=_("Career conversation"))
+    title = forms.CharField(
+        label=_("Title"), max_length=TITLE_MAX, initial=_("Career conversation")
+    )
     questions = forms.CharField(
         label=_("Questions (one per line)"),
         widget=forms.Textarea(attrs={"rows": 5, "maxlength": TEXT_MAX}),
@@ -162,13 +173,17 @@ class QuestionnaireForm(forms.Form):
 
     def __init__(self, *args: Any, members: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["member"].choices = members
+        self.fields["member"].choices = members  # type: ignore[attr-defined]
 
 
 class AnswerForm(forms.Form):
-    planned_on = forms.DateField(label=_("Date of the conversation"), required=False, widget=_date_input())
+    planned_on = forms.DateField(
+        label=_("Date of the conversation"), required=False, widget=_date_input()
+    )
 
-    def __init__(self, *args: Any, questions: list[str], entries: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, questions: list[str], entries: list[tuple[str, str]], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.questions = questions
         for i, question in enumerate(questions):

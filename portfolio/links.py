@@ -56,12 +56,17 @@ def matching_offer(user: Any, text: str) -> list[Any]:
 
     today = timezone.localdate()
     lowered = text.lower()
-    items = OfferItem.objects.filter(
-        organisation__memberships__user=user,
-    ).filter(
-        Q(active_from__isnull=True) | Q(active_from__lte=today),
-        Q(active_until__isnull=True) | Q(active_until__gte=today),
-    ).select_related("organisation").distinct()
+    items = (
+        OfferItem.objects.filter(
+            organisation__memberships__user=user,
+        )
+        .filter(
+            Q(active_from__isnull=True) | Q(active_from__lte=today),
+            Q(active_until__isnull=True) | Q(active_until__gte=today),
+        )
+        .select_related("organisation")
+        .distinct()
+    )
     matches = []
     for item in items:
         keywords = [k.strip().lower() for k in (item.competences or "").split(",") if k.strip()]

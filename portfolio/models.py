@@ -48,9 +48,7 @@ class EntryQuerySet(models.QuerySet["Entry"]):
     def search(self, query: str) -> EntryQuerySet:
         # Control characters and lone surrogates cannot be in a stored text (and NUL
         # breaks PostgreSQL): drop them from the query instead of failing.
-        query = "".join(
-            c for c in str(query) if unicodedata.category(c) not in ("Cc", "Cs")
-        )
+        query = "".join(c for c in str(query) if unicodedata.category(c) not in ("Cc", "Cs"))
         query = query.strip().lower()
         if not query:
             return self
@@ -69,9 +67,7 @@ class Entry(models.Model):
     activity_type = models.CharField(
         _("kind of learning"), max_length=16, choices=ActivityType.choices, blank=True
     )
-    hours = models.DecimalField(
-        _("hours"), max_digits=6, decimal_places=2, null=True, blank=True
-    )
+    hours = models.DecimalField(_("hours"), max_digits=6, decimal_places=2, null=True, blank=True)
     certificate = models.FileField(
         _("certificate"), storage=private_storage, upload_to=certificate_path, blank=True
     )

@@ -62,14 +62,18 @@ class FieldError(DomainError):
 
 def _name(field: str, value: Any, *, required: bool = True, max_length: int = TITLE_MAX) -> str:
     try:
-        return clean_name(value if value is not None else "", max_length=max_length, required=required)
+        return clean_name(
+            value if value is not None else "", max_length=max_length, required=required
+        )
     except TextError as exc:
         raise FieldError(field, exc.message, code=exc.code) from None
 
 
 def _text(field: str, value: Any, *, required: bool = False) -> str:
     try:
-        return clean_text(value if value is not None else "", max_length=TEXT_MAX, required=required)
+        return clean_text(
+            value if value is not None else "", max_length=TEXT_MAX, required=required
+        )
     except TextError as exc:
         raise FieldError(field, exc.message, code=exc.code) from None
 
@@ -80,7 +84,9 @@ def _past_date(field: str, value: Any) -> date | None:
     if not isinstance(value, date):
         raise FieldError(field, _("Enter a valid date."), code="date")
     if value > timezone.localdate():
-        raise FieldError(field, _("This date is in the future: enter today or a day before."), code="future_date")
+        raise FieldError(
+            field, _("This date is in the future: enter today or a day before."), code="future_date"
+        )
     if value.year < 1900:
         raise FieldError(field, _("Enter a valid date."), code="date")
     return value
@@ -102,7 +108,9 @@ def _hours(value: Any) -> Decimal | None:
     except (InvalidOperation, ValueError):
         raise FieldError("hours", _("Enter a number of hours."), code="hours") from None
     if not hours.is_finite() or hours <= 0 or hours > HOURS_MAX:
-        raise FieldError("hours", _("Enter a number of hours above 0 and at most 10,000."), code="hours")
+        raise FieldError(
+            "hours", _("Enter a number of hours above 0 and at most 10,000."), code="hours"
+        )
     return hours.quantize(Decimal("0.01"))
 
 
@@ -141,7 +149,11 @@ def check_entry(kind_key: str, data: dict[str, Any]) -> EntryData:
     known = {prompt.key for prompt in kind.prompts}
     unknown = set(raw_answers) - known
     if unknown:
-        raise FieldError("answers", _("This kind of entry has no question %(key)s.") % {"key": sorted(unknown)[0]}, code="answers")
+        raise FieldError(
+            "answers",
+            _("This kind of entry has no question %(key)s.") % {"key": sorted(unknown)[0]},
+            code="answers",
+        )
     answers = {}
     for prompt in kind.prompts:
         text = _text(f"answer_{prompt.key}", raw_answers.get(prompt.key, ""))
@@ -159,7 +171,9 @@ def check_entry(kind_key: str, data: dict[str, Any]) -> EntryData:
     if "activity_type" in kind.fields:
         activity_type = data.get("activity_type") or ""
         if activity_type and activity_type not in ActivityType.values:
-            raise FieldError("activity_type", _("Choose formal, non-formal or informal."), code="activity_type")
+            raise FieldError(
+                "activity_type", _("Choose formal, non-formal or informal."), code="activity_type"
+            )
         checked.activity_type = activity_type
     if "hours" in kind.fields:
         checked.hours = _hours(data.get("hours"))
@@ -190,9 +204,11 @@ def _apply(entry: Entry, checked: EntryData) -> None:
 
 def _attach(entry: Entry, upload: UploadedFile) -> None:
     if "certificate" not in entry.kind_info.fields:
-        raise FieldError("certificate", _("Only a learning activity can have a certificate."), code="certificate")
+        raise FieldError(
+            "certificate", _("Only a learning activity can have a certificate."), code="certificate"
+        )
     content_type, extension = check_certificate(upload)
-    old = entry.certificate.name if entry.certificate else ""
+    old = str(entry.certificate.name) if entry.certificate else ""
     entry.certificate.save(f"certificate.{extension}", upload, save=False)
     entry.certificate_type = content_type
     if old:
@@ -264,7 +280,7 @@ def update_entry(
         if certificate is not None:
             _attach(entry, certificate)
         elif remove_certificate and entry.certificate:
-            _delete_files_on_commit([entry.certificate.name])
+            _delete_files_on_commit([str(entry.certificate.name)])
             entry.certificate = ""  # type: ignore[assignment]
             entry.certificate_type = ""
         entry.save()
@@ -283,7 +299,7 @@ def delete_entry(entry: Entry, *, actor: Any) -> None:
     """The entry, its certificate, and every share of it, at once."""
     with transaction.atomic():
         if entry.certificate:
-            _delete_files_on_commit([entry.certificate.name])
+            _delete_files_on_commit([str(entry.certificate.name)])
         entry.delete()
 
 

@@ -43,7 +43,9 @@ class PortfolioCodeForm(RequestLoginCodeForm):
             return None  # a deactivated account: allauth's "unknown account" mail
         request = self.request if hasattr(self, "request") else None
         address = client_address(request) if request is not None else "unknown"
-        limited = ratelimit.exceeded(f"portfolio-new-account:{address}", NEW_ACCOUNTS_PER_HOUR, 3600)
+        limited = ratelimit.exceeded(
+            f"portfolio-new-account:{address}", NEW_ACCOUNTS_PER_HOUR, 3600
+        )
         if limited:
             from django import forms
 
@@ -54,7 +56,9 @@ class PortfolioCodeForm(RequestLoginCodeForm):
         try:
             with transaction.atomic():
                 user = User.objects.create_user(email, None)  # no usable password
-                EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=False)
+                EmailAddress.objects.create(
+                    user=user, email=user.email, primary=True, verified=False
+                )
         except IntegrityError:
             return User.objects.filter(email__iexact=email, is_active=True).first()
         return user

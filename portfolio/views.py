@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.models import User
 from core.errors import DomainError
 from core.net import client_address
 from orgs.access import get_membership
@@ -45,6 +46,13 @@ from .storage import private_storage
 
 PAGE_SIZE = 100
 
+
+class PortfolioRequest(HttpRequest):
+    """What the owner's views get: a logged-in user (login_required)."""
+
+    user: User
+
+
 # Questions a manager can start from: seed 003 ("wat is de ambitie van de medewerker?",
 # a questionnaire sent beforehand) and seed 000's follow-up one-on-one ("Of het lukt om
 # de vooropgestelde acties te ondernemen? Waar ze eventueel hulp bij nodig hebben?").
@@ -67,9 +75,9 @@ def _apply_error(form: Any, exc: DomainError) -> None:
         form.add_error(None, exc.message)
 
 
-def _private(response: HttpResponse) -> HttpResponse:
+def _private(response: HttpResponseBase) -> HttpResponse:
     response["Cache-Control"] = "private, no-store"
-    return response
+    return response  # type: ignore[return-value]
 
 
 # --- Timeline, kinds, search ------------------------------------------------------------
@@ -77,14 +85,17 @@ def _private(response: HttpResponse) -> HttpResponse:
 
 @login_required
 @never_cache
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: PortfolioRequest) -> HttpResponse:
     user = request.user
     entries = Entry.objects.filter(owner=user)
     query = request.GET.get("q", "")[:200]
     if query:
         entries = entries.search(query)
     counts = dict(
-        Entry.objects.filter(owner=user).values_list("kind").annotate(n=Count("id")).values_list("kind", "n")
+        Entry.objects.filter(owner=user)
+        .values_list("kind")
+        .annotate(n=Count("id"))
+        .values_list("kind", "n")
     )
     return render(
         request,
@@ -97,21 +108,26 @@ def home(request: HttpRequest) -> HttpResponse:
             "actions": links.claimed_actions(user),
             "actions_installed": links.actions_installed(),
             "conversations": Conversation.objects.filter(owner=user)[:5],
-            "memberships": Membership.objects.filter(user=user).select_related("organisation").order_by("organisation__name"),
+            "memberships": Membership.objects.filter(user=user)
+            .select_related("organisation")
+            .order_by("organisation__name"),
         },
     )
 
 
 @login_required
 @require_POST
-def quick_add(request: HttpRequest) -> HttpResponse:
+def quick_add(request: PortfolioRequest) -> HttpResponse:
     form = QuickAddForm(request.POST)
     if form.is_valid():
         try:
-            entry, _created = services.create_entry(
+            services.create_entry(
                 owner=request.user,
                 kind="today",
-                data={"answers": {"what": form.cleaned_data["what"]}, "occurred_on": timezone.localdate()},
+                data={
+                    "answers": {"what": form.cleaned_data["what"]},
+                    "occurred_on": timezone.localdate(),
+                },
                 idempotency_key=form.cleaned_data.get("idempotency_key"),
                 actor=request.user,
             )
@@ -131,7 +147,7 @@ def quick_add(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @never_cache
-def kind_list(request: HttpRequest, kind: str) -> HttpResponse:
+def kind_list(request: PortfolioRequest, kind: str) -> HttpResponse:
     info = get_kind(kind)
     if info is None:
         raise Http404
@@ -141,7 +157,7 @@ def kind_list(request: HttpRequest, kind: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def entry_create(request: HttpRequest, kind: str) -> HttpResponse:
+def entry_create(request: PortfolioRequest, kind: str) -> HttpResponse:
     info = get_kind(kind)
     if info is None:
         raise Http404
@@ -162,18 +178,23 @@ def entry_create(request: HttpRequest, kind: str) -> HttpResponse:
             else:
                 messages.success(request, _("Saved in your portfolio."))
                 return redirect("portfolio:entry", public_id=entry.public_id)
-        return render(request, "portfolio/entry_form.html", {"kind": info, "form": form}, status=400)
+        return render(
+            request, "portfolio/entry_form.html", {"kind": info, "form": form}, status=400
+        )
     form = EntryForm(kind=info, initial={"occurred_on": timezone.localdate()})
     return render(request, "portfolio/entry_form.html", {"kind": info, "form": form})
 
 
 @login_required
 @never_cache
-def entry_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def entry_detail(request: PortfolioRequest, public_id: UUID) -> HttpResponse:
     entry = get_own_entry(request.user, public_id)
     offer = []
     if entry.kind == "competences":
-        offer = [(item, links.offer_url(item)) for item in links.matching_offer(request.user, entry.build_search_text())]
+        offer = [
+            (item, links.offer_url(item))
+            for item in links.matching_offer(request.user, entry.build_search_text())
+        ]
     return _private(
         render(
             request,
@@ -190,7 +211,7 @@ def entry_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def entry_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def entry_edit(request: PortfolioRequest, public_id: UUID) -> HttpResponse:
     entry = get_own_entry(request.user, public_id)
     info = entry.kind_info
     if request.method == "POST":
@@ -209,14 +230,21 @@ def entry_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
             else:
                 messages.success(request, _("Saved in your portfolio."))
                 return redirect("portfolio:entry", public_id=entry.public_id)
-        return render(request, "portfolio/entry_form.html", {"kind": info, "form": form, "entry": entry}, status=400)
+        return render(
+            request,
+            "portfolio/entry_form.html",
+            {"kind": info, "form": form, "entry": entry},
+            status=400,
+        )
     form = EntryForm(kind=info, initial=entry_initial(entry))
-    return render(request, "portfolio/entry_form.html", {"kind": info, "form": form, "entry": entry})
+    return render(
+        request, "portfolio/entry_form.html", {"kind": info, "form": form, "entry": entry}
+    )
 
 
 @login_required
 @require_POST
-def entry_delete(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def entry_delete(request: PortfolioRequest, public_id: UUID) -> HttpResponse:
     entry = get_own_entry(request.user, public_id)
     services.delete_entry(entry, actor=request.user)
     messages.success(request, _("The entry has been deleted."))
@@ -224,13 +252,16 @@ def entry_delete(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @login_required
-def certificate(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def certificate(request: PortfolioRequest, public_id: UUID) -> HttpResponse:
     entry = get_own_entry(request.user, public_id)
     if not entry.certificate:
         raise Http404
-    handle = private_storage.open(entry.certificate.name, "rb")
-    extension = entry.certificate.name.rsplit(".", 1)[-1]
-    response = FileResponse(handle, content_type=entry.certificate_type or "application/octet-stream")
+    name = str(entry.certificate.name)
+    handle = private_storage.open(name, "rb")
+    extension = name.rsplit(".", 1)[-1]
+    response = FileResponse(
+        handle, content_type=entry.certificate_type or "application/octet-stream"
+    )
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True,
         filename=f"certificate.{extension}",
@@ -244,7 +275,7 @@ def certificate(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @login_required
 @never_cache
-def share_list(request: HttpRequest) -> HttpResponse:
+def share_list(request: PortfolioRequest) -> HttpResponse:
     shares = (
         Share.objects.filter(owner=request.user)
         .select_related("entry", "conversation")
@@ -259,7 +290,7 @@ def share_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @never_cache
-def share_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def share_detail(request: PortfolioRequest, public_id: UUID) -> HttpResponse:
     share = get_own_share(request.user, public_id)
     return _private(
         render(
@@ -277,14 +308,16 @@ def share_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @login_required
 @require_POST
-def share_create(request: HttpRequest) -> HttpResponse:
+def share_create(request: PortfolioRequest) -> HttpResponse:
     target = request.POST.get("target", "")
     entry = conversation = None
     back = "portfolio:shares"
     if target == ShareTarget.ENTRY:
         entry = get_own_entry(request.user, _uuid_or_404(request.POST.get("entry")))
     elif target == ShareTarget.CONVERSATION:
-        conversation = get_own_conversation(request.user, _uuid_or_404(request.POST.get("conversation")))
+        conversation = get_own_conversation(
+            request.user, _uuid_or_404(request.POST.get("conversation"))
+        )
     elif target != ShareTarget.SUMMARY:
         raise Http404
     form = ShareForm(request.POST)
@@ -323,7 +356,7 @@ def _uuid_or_404(value: Any) -> UUID:
 
 @login_required
 @require_POST
-def share_revoke(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def share_revoke(request: PortfolioRequest, public_id: UUID) -> HttpResponse:
     share = get_own_share(request.user, public_id)
     services.revoke_share(share, actor=request.user)
     messages.success(request, _("The link has been revoked: it no longer opens."))
@@ -336,7 +369,9 @@ def shared(request: HttpRequest, token: str) -> HttpResponse:
     try:
         share = services.open_share(token, viewer=request.user, client=client_address(request))
     except DomainError as exc:
-        return render(request, "portfolio/shared_limited.html", {"message": exc.message}, status=exc.status)
+        return render(
+            request, "portfolio/shared_limited.html", {"message": exc.message}, status=exc.status
+        )
     context: dict[str, Any] = {"share": share, "owner": share.owner}
     if share.target == ShareTarget.ENTRY:
         context["entry"] = share.entry
@@ -353,7 +388,9 @@ def shared(request: HttpRequest, token: str) -> HttpResponse:
 
 def _summary(owner: Any) -> list[tuple[Any, list[Entry]]]:
     """A summary: titles and dates per kind (no answers), the activities with their hours."""
-    entries = list(Entry.objects.filter(owner=owner).exclude(kind="mistake").order_by("-created_at"))
+    entries = list(
+        Entry.objects.filter(owner=owner).exclude(kind="mistake").order_by("-created_at")
+    )
     return [
         (kind, [e for e in entries if e.kind == kind.key])
         for kind in KINDS.values()
@@ -367,7 +404,7 @@ def _summary(owner: Any) -> list[tuple[Any, list[Entry]]]:
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
-def conversation_list(request: HttpRequest) -> HttpResponse:
+def conversation_list(request: PortfolioRequest) -> HttpResponse:
     form = ConversationForm(request.POST or None, initial={"questions": _default_questions()})
     if request.method == "POST" and form.is_valid():
         try:
@@ -399,7 +436,7 @@ def conversation_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
-def conversation_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def conversation_detail(request: PortfolioRequest, public_id: UUID) -> HttpResponse:
     conversation = get_own_conversation(request.user, public_id)
     own_entries = list(Entry.objects.filter(owner=request.user))
     choices = [(str(e.public_id), f"{e.title} ({e.kind_info.label})") for e in own_entries]
@@ -421,7 +458,9 @@ def conversation_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
                 messages.success(request, _("Your answers have been saved."))
                 return redirect("portfolio:conversation", public_id=conversation.public_id)
     else:
-        initial = {f"answer_{i}": a for i, (_q, a) in enumerate(conversation.question_pairs())}
+        initial: dict[str, Any] = {
+            f"answer_{i}": a for i, (_q, a) in enumerate(conversation.question_pairs())
+        }
         initial["entries"] = [str(e.public_id) for e in conversation.entries.all()]
         initial["planned_on"] = conversation.planned_on
         form = AnswerForm(initial=initial, questions=conversation.questions, entries=choices)
@@ -443,7 +482,7 @@ def conversation_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @login_required
 @require_POST
-def conversation_share(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def conversation_share(request: PortfolioRequest, public_id: UUID) -> HttpResponse:
     conversation = get_own_conversation(request.user, public_id)
     try:
         share = services.share_conversation(conversation, actor=request.user)
@@ -460,7 +499,7 @@ def conversation_share(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @login_required
 @require_POST
-def conversation_delete(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def conversation_delete(request: PortfolioRequest, public_id: UUID) -> HttpResponse:
     conversation = get_own_conversation(request.user, public_id)
     services.delete_conversation(conversation, actor=request.user)
     messages.success(request, _("The conversation has been deleted."))
@@ -469,7 +508,7 @@ def conversation_delete(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def questionnaire_send(request: HttpRequest, slug: str) -> HttpResponse:
+def questionnaire_send(request: PortfolioRequest, slug: str) -> HttpResponse:
     """A manager (facilitator or admin) sends a short questionnaire to an employee."""
     manager = get_membership(request.user, slug, role=Role.FACILITATOR)
     others = (
@@ -498,7 +537,10 @@ def questionnaire_send(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("The questionnaire has been sent to %(name)s. You will see the answers only if they share them with you.")
+                _(
+                    "The questionnaire has been sent to %(name)s. You will see the answers "
+                    "only if they share them with you."
+                )
                 % {"name": employee.user.display_name},
             )
             return redirect("portfolio:questionnaire", slug=slug)
@@ -515,28 +557,30 @@ def questionnaire_send(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _download(data: bytes, content_type: str, filename: str) -> HttpResponse:
     response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=filename
+    )
     return _private(response)
 
 
 @login_required
-def export_pdf(request: HttpRequest) -> HttpResponse:
+def export_pdf(request: PortfolioRequest) -> HttpResponse:
     return _download(exports.to_pdf(request.user), "application/pdf", "mijn-leren.pdf")
 
 
 @login_required
-def export_json(request: HttpRequest) -> HttpResponse:
+def export_json(request: PortfolioRequest) -> HttpResponse:
     return _download(exports.to_json(request.user), "application/json", "mijn-leren.json")
 
 
 @login_required
-def export_zip(request: HttpRequest) -> HttpResponse:
+def export_zip(request: PortfolioRequest) -> HttpResponse:
     return _download(exports.to_zip(request.user), "application/zip", "mijn-leren.zip")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def account(request: HttpRequest) -> HttpResponse:
+def account(request: PortfolioRequest) -> HttpResponse:
     """Export, import and erasure, on one page."""
     import_form = ImportForm()
     erase_form = EraseForm(user=request.user)
@@ -545,14 +589,19 @@ def account(request: HttpRequest) -> HttpResponse:
         import_form = ImportForm(request.POST, request.FILES)
         if import_form.is_valid():
             try:
-                counts = exports.import_portfolio(request.user, import_form.cleaned_data["file"], actor=request.user)
+                counts = exports.import_portfolio(
+                    request.user, import_form.cleaned_data["file"], actor=request.user
+                )
             except DomainError as exc:
                 import_form.add_error("file", exc.message)
                 status = 400
             else:
                 messages.success(
                     request,
-                    _("Imported: %(entries)d entries, %(conversations)d conversations (%(skipped)d already there).")
+                    _(
+                        "Imported: %(entries)d entries, %(conversations)d conversations "
+                        "(%(skipped)d already there)."
+                    )
                     % counts,
                 )
                 return redirect("portfolio:home")
@@ -564,7 +613,9 @@ def account(request: HttpRequest) -> HttpResponse:
         {
             "import_form": import_form,
             "erase_form": erase_form,
-            "memberships": Membership.objects.filter(user=request.user).select_related("organisation"),
+            "memberships": Membership.objects.filter(user=request.user).select_related(
+                "organisation"
+            ),
         },
         status=status,
     )
@@ -572,7 +623,7 @@ def account(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def erase(request: HttpRequest) -> HttpResponse:
+def erase(request: PortfolioRequest) -> HttpResponse:
     form = EraseForm(request.POST, user=request.user)
     if not form.is_valid():
         return render(
@@ -593,7 +644,7 @@ def erase(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def action_claim(request: HttpRequest, token: str) -> HttpResponse:
+def action_claim(request: PortfolioRequest, token: str) -> HttpResponse:
     if not links.actions_installed():
         raise Http404
     if request.method == "POST":
@@ -602,7 +653,9 @@ def action_claim(request: HttpRequest, token: str) -> HttpResponse:
         try:
             claim_action(token, user=request.user)
         except DomainError as exc:
-            return render(request, "portfolio/claim.html", {"error": exc.message}, status=exc.status)
+            return render(
+                request, "portfolio/claim.html", {"error": exc.message}, status=exc.status
+            )
         messages.success(request, _("The action is now in your portfolio."))
         return redirect("portfolio:home")
     return render(request, "portfolio/claim.html", {})
@@ -610,7 +663,7 @@ def action_claim(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def action_progress(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def action_progress(request: PortfolioRequest, public_id: UUID) -> HttpResponse:
     action = links.get_claimed_action(request.user, public_id)
     from actions.services import record_progress  # type: ignore[import-not-found]
 

@@ -81,6 +81,6 @@ def add_entry(user, kind: str = "my_learning", **data):
 
 def code_from_mail(index: int = -1) -> str:
     body = mail.outbox[index].body
-    match = re.search(r"\n\n([A-Z0-9]{4}-[A-Z0-9]{4})\n\n", body)
+    match = re.search(r"\n\n([A-Z0-9]{4}-[A-Z0-9]{4})\n\n", str(body))
     assert match, body
     return match.group(1)

@@ -22,7 +22,9 @@ def bearer(user) -> dict[str, str]:
 
 
 def post(client, path, data, **headers):
-    return client.post(f"{BASE}{path}", json.dumps(data), content_type="application/json", **headers)
+    return client.post(
+        f"{BASE}{path}", json.dumps(data), content_type="application/json", **headers
+    )
 
 
 @pytest.fixture
@@ -57,8 +59,20 @@ def test_create_list_get_update_delete(client, owner, auth):
 
 
 def test_a_replayed_create_gives_the_first_result(client, owner, auth):
-    first = post(client, "/entries", {"kind": "today", "answers": {"what": "Eén"}}, HTTP_IDEMPOTENCY_KEY="abc", **auth)
-    again = post(client, "/entries", {"kind": "today", "answers": {"what": "Twee"}}, HTTP_IDEMPOTENCY_KEY="abc", **auth)
+    first = post(
+        client,
+        "/entries",
+        {"kind": "today", "answers": {"what": "Eén"}},
+        HTTP_IDEMPOTENCY_KEY="abc",
+        **auth,
+    )
+    again = post(
+        client,
+        "/entries",
+        {"kind": "today", "answers": {"what": "Twee"}},
+        HTTP_IDEMPOTENCY_KEY="abc",
+        **auth,
+    )
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.json() == first.json()
     assert Entry.objects.count() == 1
@@ -88,7 +102,9 @@ def test_bad_input_is_refused_and_nothing_is_stored(client, auth, payload, statu
 
 def test_a_future_date_where_the_past_is_meant_is_refused(client, auth):
     tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
-    response = post(client, "/entries", {"kind": "activity", "title": "Cursus", "occurred_on": tomorrow}, **auth)
+    response = post(
+        client, "/entries", {"kind": "activity", "title": "Cursus", "occurred_on": tomorrow}, **auth
+    )
     assert response.status_code == 400
     assert response.json()["code"] == "future_date"
     assert not Entry.objects.exists()
@@ -103,18 +119,26 @@ def test_a_body_that_is_not_json_is_refused(client, auth):
 def test_certificates_over_the_api(client, owner, auth):
     entry = add_entry(owner, kind="activity", title="EHBO")
     response = client.post(
-        f"{BASE}/entries/{entry.public_id}/certificate", {"file": upload("a.pdf", pdf_bytes())}, **auth
+        f"{BASE}/entries/{entry.public_id}/certificate",
+        {"file": upload("a.pdf", pdf_bytes())},
+        **auth,
     )
     assert response.status_code == 200, response.content
     assert response.json()["certificate"]["content_type"] == "application/pdf"
     download = client.get(f"{BASE}/entries/{entry.public_id}/certificate", **auth)
     assert b"".join(download.streaming_content) == pdf_bytes()
 
-    bad = client.post(f"{BASE}/entries/{entry.public_id}/certificate", {"file": upload("a.pdf", b"nope")}, **auth)
+    bad = client.post(
+        f"{BASE}/entries/{entry.public_id}/certificate", {"file": upload("a.pdf", b"nope")}, **auth
+    )
     assert bad.status_code == 400
     assert bad.json()["code"] == "file_type"
     goal = add_entry(owner, kind="goal", title="Doel")
-    wrong_kind = client.post(f"{BASE}/entries/{goal.public_id}/certificate", {"file": upload("a.pdf", pdf_bytes())}, **auth)
+    wrong_kind = client.post(
+        f"{BASE}/entries/{goal.public_id}/certificate",
+        {"file": upload("a.pdf", pdf_bytes())},
+        **auth,
+    )
     assert wrong_kind.status_code == 400
     goal.refresh_from_db()
     assert not goal.certificate
@@ -122,12 +146,29 @@ def test_certificates_over_the_api(client, owner, auth):
 
 def test_shares_over_the_api(client, owner, auth):
     entry = add_entry(owner)
-    response = post(client, "/shares", {"target": "entry", "entry": str(entry.public_id), "recipient": "Coach"}, **auth)
+    response = post(
+        client,
+        "/shares",
+        {"target": "entry", "entry": str(entry.public_id), "recipient": "Coach"},
+        **auth,
+    )
     assert response.status_code == 201, response.content
     share = response.json()
     assert share["url"].startswith("http")
-    replay = post(client, "/shares", {"target": "summary", "recipient": "X"}, HTTP_IDEMPOTENCY_KEY="s1", **auth)
-    again = post(client, "/shares", {"target": "summary", "recipient": "Y"}, HTTP_IDEMPOTENCY_KEY="s1", **auth)
+    replay = post(
+        client,
+        "/shares",
+        {"target": "summary", "recipient": "X"},
+        HTTP_IDEMPOTENCY_KEY="s1",
+        **auth,
+    )
+    again = post(
+        client,
+        "/shares",
+        {"target": "summary", "recipient": "Y"},
+        HTTP_IDEMPOTENCY_KEY="s1",
+        **auth,
+    )
     assert (replay.status_code, again.status_code) == (201, 200)
     assert again.json()["url"] == replay.json()["url"]
 
@@ -141,7 +182,12 @@ def test_shares_over_the_api(client, owner, auth):
     assert client.get(path).status_code == 404
     assert Share.objects.get(public_id=share["id"]).revoked_at is not None
 
-    bad = post(client, "/shares", {"target": "entry", "entry": str(entry.public_id), "recipient": "C", "days": 0}, **auth)
+    bad = post(
+        client,
+        "/shares",
+        {"target": "entry", "entry": str(entry.public_id), "recipient": "C", "days": 0},
+        **auth,
+    )
     assert bad.status_code == 422
 
 
@@ -149,17 +195,36 @@ def test_another_users_objects_are_404_also_for_an_admin_of_the_same_organisatio
     client, owner, admin_user, manager, member_user
 ):
     entry = add_entry(owner)
-    share = post(client, "/shares", {"target": "entry", "entry": str(entry.public_id), "recipient": "C"}, **bearer(owner)).json()
+    share = post(
+        client,
+        "/shares",
+        {"target": "entry", "entry": str(entry.public_id), "recipient": "C"},
+        **bearer(owner),
+    ).json()
     for other in (admin_user, manager, member_user):
         headers = bearer(other)
         assert client.get(f"{BASE}/entries/{entry.public_id}", **headers).status_code == 404
-        assert client.put(
-            f"{BASE}/entries/{entry.public_id}", json.dumps({"title": "Gekaapt"}), content_type="application/json", **headers
-        ).status_code == 404
+        assert (
+            client.put(
+                f"{BASE}/entries/{entry.public_id}",
+                json.dumps({"title": "Gekaapt"}),
+                content_type="application/json",
+                **headers,
+            ).status_code
+            == 404
+        )
         assert client.delete(f"{BASE}/entries/{entry.public_id}", **headers).status_code == 404
         assert client.get(f"{BASE}/shares/{share['id']}", **headers).status_code == 404
         assert client.post(f"{BASE}/shares/{share['id']}/revoke", **headers).status_code == 404
-        assert post(client, "/shares", {"target": "entry", "entry": str(entry.public_id), "recipient": "x"}, **headers).status_code == 404
+        assert (
+            post(
+                client,
+                "/shares",
+                {"target": "entry", "entry": str(entry.public_id), "recipient": "x"},
+                **headers,
+            ).status_code
+            == 404
+        )
         assert client.get(f"{BASE}/entries", **headers).json() == []
         assert client.get(f"{BASE}/export", **headers).json()["entries"] == []
     entry.refresh_from_db()

@@ -21,7 +21,8 @@ def owner_client(client, owner):
 
 def test_quick_add_stores_what_was_learned_today(owner_client, owner):
     response = owner_client.post(
-        "/mijn-leren/vandaag/", {"what": "Hoe ik een draaitabel maak\nin Excel", "idempotency_key": "k1"}
+        "/mijn-leren/vandaag/",
+        {"what": "Hoe ik een draaitabel maak\nin Excel", "idempotency_key": "k1"},
     )
     assert response.status_code == 302
     entry = Entry.objects.get(owner=owner)
@@ -47,22 +48,31 @@ def test_every_kind_has_a_form_with_its_prompts(owner_client, kind):
 
 
 def test_the_prompts_are_the_seed_questions_in_dutch(owner_client):
-    html = owner_client.get("/mijn-leren/nieuw/my_learning/", HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    html = owner_client.get(
+        "/mijn-leren/nieuw/my_learning/", HTTP_ACCEPT_LANGUAGE="nl"
+    ).content.decode()
     for question in [
         "Wat heb je het laatste jaar bijgeleerd?",
         "Hoe heb je dit geleerd?",
         "Wat zou je nog willen bijleren?",
         "Hoe zou je dit kunnen leren? Geef verschillende opties op korte en langere termijn.",
         "Wat zijn voor- en nadelen bij deze opties?",
-        "Hoe kan je de nadelen of moeilijkheden overbruggen? Zijn er alternatieven of oplossingen op langere termijn?",
+        "Hoe kan je de nadelen of moeilijkheden overbruggen? "
+        "Zijn er alternatieven of oplossingen op langere termijn?",
     ]:
         assert question in html
-    html = owner_client.get("/mijn-leren/nieuw/mistake/", HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    html = owner_client.get(
+        "/mijn-leren/nieuw/mistake/", HTTP_ACCEPT_LANGUAGE="nl"
+    ).content.decode()
     assert "Welke fouten heb je het laatste jaar gemaakt op het werk?" in html
     assert "Welke reactie hielp je om te leren uit je fouten? Welke reactie niet?" in html
-    html = owner_client.get("/mijn-leren/nieuw/can_now/", HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    html = owner_client.get(
+        "/mijn-leren/nieuw/can_now/", HTTP_ACCEPT_LANGUAGE="nl"
+    ).content.decode()
     assert "Wat kan je nu, wat je bv. een jaar geleden nog niet kon?" in html
-    html = owner_client.get("/mijn-leren/nieuw/competences/", HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    html = owner_client.get(
+        "/mijn-leren/nieuw/competences/", HTTP_ACCEPT_LANGUAGE="nl"
+    ).content.decode()
     assert "Welke competenties moet/wil ik hebben? Kan ik deze bijscholen?" in html
 
 
@@ -78,7 +88,10 @@ def test_a_reflection_on_a_mistake_is_stored_per_question(owner_client, owner):
     )
     assert response.status_code == 302
     entry = Entry.objects.get(owner=owner)
-    assert entry.answers == {"mistakes": "Ik bestelde 10 keer te veel bloem.", "learned": "Twee keer nakijken."}
+    assert entry.answers == {
+        "mistakes": "Ik bestelde 10 keer te veel bloem.",
+        "learned": "Twee keer nakijken.",
+    }
     assert str(entry.occurred_on) == "2026-01-05"
 
 
@@ -96,7 +109,12 @@ def test_a_goal_may_have_a_date_in_the_future(owner_client, owner):
     later = (timezone.localdate() + timedelta(days=60)).isoformat()
     response = owner_client.post(
         "/mijn-leren/nieuw/goal/",
-        {"title": "Leren presenteren", "first_step": "Inschrijven", "due_date": later, "status": "open"},
+        {
+            "title": "Leren presenteren",
+            "first_step": "Inschrijven",
+            "due_date": later,
+            "status": "open",
+        },
     )
     assert response.status_code == 302
     assert Entry.objects.get().due_date.isoformat() == later
@@ -159,7 +177,12 @@ def test_deleting_an_entry_removes_it_and_its_certificate(
 ):
     response = owner_client.post(
         "/mijn-leren/nieuw/activity/",
-        {"title": "EHBO", "activity_type": "formal", "hours": "7.5", "certificate": upload("attest.pdf", pdf_bytes())},
+        {
+            "title": "EHBO",
+            "activity_type": "formal",
+            "hours": "7.5",
+            "certificate": upload("attest.pdf", pdf_bytes()),
+        },
     )
     assert response.status_code == 302
     entry = Entry.objects.get()
@@ -176,7 +199,8 @@ def test_deleting_an_entry_removes_it_and_its_certificate(
 
 def test_an_image_certificate_is_accepted_and_served_to_the_owner(owner_client, owner):
     owner_client.post(
-        "/mijn-leren/nieuw/activity/", {"title": "Boek", "certificate": upload("foto.png", png_bytes())}
+        "/mijn-leren/nieuw/activity/",
+        {"title": "Boek", "certificate": upload("foto.png", png_bytes())},
     )
     entry = Entry.objects.get()
     response = owner_client.get(f"/mijn-leren/item/{entry.public_id}/certificaat/")
@@ -195,7 +219,9 @@ def test_an_image_certificate_is_accepted_and_served_to_the_owner(owner_client, 
         ("big.pdf", b"%PDF-1.4\n" + b"0" * (10 * 1024 * 1024) + b"\n%%EOF", "too large"),
     ],
 )
-def test_a_wrong_certificate_is_refused_and_nothing_is_stored(owner_client, private_root, name, data, message):
+def test_a_wrong_certificate_is_refused_and_nothing_is_stored(
+    owner_client, private_root, name, data, message
+):
     response = owner_client.post(
         "/mijn-leren/nieuw/activity/", {"title": "Cursus", "certificate": upload(name, data)}
     )

@@ -17,7 +17,10 @@ def rows_pointing_at(user) -> dict[str, int]:
     found = {}
     for model in apps.get_models(include_auto_created=True):
         for field in model._meta.get_fields():
-            if isinstance(field, models.ForeignKey | models.OneToOneField) and field.related_model is User:
+            if (
+                isinstance(field, models.ForeignKey | models.OneToOneField)
+                and field.related_model is User
+            ):
                 count = model._default_manager.filter(**{field.name: user.pk}).count()
                 if count:
                     found[f"{model._meta.label}.{field.name}"] = count
@@ -31,7 +34,9 @@ def test_erasing_the_account_leaves_no_row_and_no_file_behind(
     services.attach_certificate(activity, upload=upload("a.pdf", pdf_bytes()), actor=owner)
     entry = add_entry(owner)
     services.create_share(owner=owner, target="entry", entry=entry, recipient="Coach", actor=owner)
-    conversation = services.create_conversation(owner=owner, title="Gesprek", questions="Wat?", actor=owner)
+    conversation = services.create_conversation(
+        owner=owner, title="Gesprek", questions="Wat?", actor=owner
+    )
     services.answer_conversation(conversation, answers=["Dit"], entries=[entry], actor=owner)
     ApiToken.issue(owner, "script")
     # Another person's portfolio stays.

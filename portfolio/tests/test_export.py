@@ -20,12 +20,24 @@ from .conftest import add_entry, pdf_bytes, upload
 
 @pytest.fixture
 def full(owner):
-    add_entry(owner, title="<b>Excel</b> & co", answers={"learned": "Draaitabellen\n<script>x</script>"})
-    add_entry(owner, kind="mistake", title="Fout", answers={"mistakes": "Verkeerd geteld"}, occurred_on=None)
+    add_entry(
+        owner, title="<b>Excel</b> & co", answers={"learned": "Draaitabellen\n<script>x</script>"}
+    )
+    add_entry(
+        owner,
+        kind="mistake",
+        title="Fout",
+        answers={"mistakes": "Verkeerd geteld"},
+        occurred_on=None,
+    )
     activity = add_entry(owner, kind="activity", title="EHBO", activity_type="formal", hours="7.5")
     services.attach_certificate(activity, upload=upload("a.pdf", pdf_bytes()), actor=owner)
-    goal = add_entry(owner, kind="goal", title="Presenteren", first_step="Inschrijven", status="open")
-    conversation = services.create_conversation(owner=owner, title="Gesprek", questions="Wat?\nHoe?", actor=owner)
+    goal = add_entry(
+        owner, kind="goal", title="Presenteren", first_step="Inschrijven", status="open"
+    )
+    conversation = services.create_conversation(
+        owner=owner, title="Gesprek", questions="Wat?\nHoe?", actor=owner
+    )
     services.answer_conversation(conversation, answers=["Dit", "Zo"], entries=[goal], actor=owner)
     return owner
 
@@ -45,7 +57,9 @@ def test_the_json_export_lists_every_field(full):
     assert activity["hours"] == "7.50"
     assert activity["certificate"]["content_type"] == "application/pdf"
     assert data["conversations"][0]["answers"] == ["Dit", "Zo"]
-    assert data["organisations"] == [{"name": "Bakkerij De Korenbloem", "slug": "korenbloem", "role": "member"}]
+    assert data["organisations"] == [
+        {"name": "Bakkerij De Korenbloem", "slug": "korenbloem", "role": "member"}
+    ]
 
 
 def test_the_zip_round_trips_into_a_new_account(full, client):
@@ -59,7 +73,8 @@ def test_the_zip_round_trips_into_a_new_account(full, client):
     newcomer = make_user("eva@nieuwe-werkgever.test")
     client.force_login(newcomer)
     response = client.post(
-        "/mijn-leren/account/", {"import": "1", "file": SimpleUploadedFile("mijn-leren.zip", archive)}
+        "/mijn-leren/account/",
+        {"import": "1", "file": SimpleUploadedFile("mijn-leren.zip", archive)},
     )
     assert response.status_code == 302, response.content
     after = comparable(exports.build(newcomer))
@@ -78,7 +93,9 @@ def test_importing_twice_adds_nothing(full):
 
 def test_an_import_into_another_account_gets_new_ids_when_taken(full):
     other = make_user("ander@x.test")
-    counts = exports.import_portfolio(other, SimpleUploadedFile("x.json", exports.to_json(full)), actor=other)
+    counts = exports.import_portfolio(
+        other, SimpleUploadedFile("x.json", exports.to_json(full)), actor=other
+    )
     assert counts["entries"] == 4
     assert Entry.objects.filter(owner=full).count() == 4  # the original stays the owner's
     ids = set(Entry.objects.filter(owner=other).values_list("public_id", flat=True))
@@ -92,14 +109,28 @@ def test_an_import_into_another_account_gets_new_ids_when_taken(full):
         b'{"format": "other"}',
         b'{"format": "lerend-portfolio", "version": 99}',
         b"PK\x03\x04broken",
-        json.dumps({"format": "lerend-portfolio", "version": 1, "entries": [{"kind": "today", "title": "x" * 300}]}).encode(),
-        json.dumps({"format": "lerend-portfolio", "version": 1, "entries": [{"kind": "activity", "title": "x", "occurred_on": "2999-01-01"}]}).encode(),
+        json.dumps(
+            {
+                "format": "lerend-portfolio",
+                "version": 1,
+                "entries": [{"kind": "today", "title": "x" * 300}],
+            }
+        ).encode(),
+        json.dumps(
+            {
+                "format": "lerend-portfolio",
+                "version": 1,
+                "entries": [{"kind": "activity", "title": "x", "occurred_on": "2999-01-01"}],
+            }
+        ).encode(),
         json.dumps({"format": "lerend-portfolio", "version": 1, "entries": "nope"}).encode(),
     ],
 )
 def test_a_bad_import_is_refused_with_a_message_and_stores_nothing(owner, client, content):
     client.force_login(owner)
-    response = client.post("/mijn-leren/account/", {"import": "1", "file": SimpleUploadedFile("x.json", content)})
+    response = client.post(
+        "/mijn-leren/account/", {"import": "1", "file": SimpleUploadedFile("x.json", content)}
+    )
     assert response.status_code == 400
     assert 'class="errorlist' in response.content.decode()
     assert not Entry.objects.filter(owner=owner).exists()

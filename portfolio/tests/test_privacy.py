@@ -19,12 +19,18 @@ SECRET = "Zeer persoonlijk: ik wil weg bij deze werkgever"
 
 
 @pytest.fixture
-def world(db, org, owner, manager, admin_user, facilitator_user, member_user, outsider_user, stranger):
+def world(
+    db, org, owner, manager, admin_user, facilitator_user, member_user, outsider_user, stranger
+):
     entry = add_entry(owner, title="Mijn plan", answers={"learned": SECRET})
     activity = add_entry(owner, kind="activity", title="Opleiding")
     services.attach_certificate(activity, upload=upload("c.pdf", pdf_bytes()), actor=owner)
-    conversation = services.create_conversation(owner=owner, title="Gesprek", questions="Wat?", actor=owner)
-    share, _ = services.create_share(owner=owner, target="entry", entry=entry, recipient="Coach", actor=owner)
+    conversation = services.create_conversation(
+        owner=owner, title="Gesprek", questions="Wat?", actor=owner
+    )
+    share, _ = services.create_share(
+        owner=owner, target="entry", entry=entry, recipient="Coach", actor=owner
+    )
     return {
         "entry": entry,
         "activity": activity,
@@ -68,12 +74,20 @@ def test_nobody_else_reads_or_changes_anything(client, owner, world, who, settin
         assert client.get(url).status_code == 404, url
     e, s, c = world["entry"], world["share"], world["conversation"]
     assert client.post(f"/mijn-leren/item/{e.public_id}/verwijderen/").status_code == 404
-    assert client.post(f"/mijn-leren/item/{e.public_id}/bewerken/", {"title": "x"}).status_code == 404
+    assert (
+        client.post(f"/mijn-leren/item/{e.public_id}/bewerken/", {"title": "x"}).status_code == 404
+    )
     assert client.post(f"/mijn-leren/delen/{s.public_id}/intrekken/").status_code == 404
     assert client.post(f"/mijn-leren/gesprekken/{c.public_id}/delen/").status_code == 404
     assert client.post(f"/mijn-leren/gesprekken/{c.public_id}/verwijderen/").status_code == 404
     # Their own timeline, search and exports hold nothing of the owner's.
-    for url in ["/mijn-leren/", "/mijn-leren/?q=plan", "/mijn-leren/export.json", "/mijn-leren/delen/", "/mijn-leren/gesprekken/"]:
+    for url in [
+        "/mijn-leren/",
+        "/mijn-leren/?q=plan",
+        "/mijn-leren/export.json",
+        "/mijn-leren/delen/",
+        "/mijn-leren/gesprekken/",
+    ]:
         body = client.get(url).content.decode()
         assert SECRET not in body and "Mijn plan" not in body, url
     assert "Mijn plan" not in client.get("/mijn-leren/export.pdf").content.decode("latin-1")
@@ -87,7 +101,12 @@ def test_nobody_else_reads_or_changes_anything(client, owner, world, who, settin
 @pytest.mark.parametrize("who", ["admin", "facilitator", "member"])
 def test_no_organisation_page_or_report_shows_the_portfolio(client, org, world, who):
     client.force_login(world["others"][who])
-    for url in [f"/o/{org.slug}/", f"/o/{org.slug}/members/", f"/o/{org.slug}/audit/", "/api/v1/me"]:
+    for url in [
+        f"/o/{org.slug}/",
+        f"/o/{org.slug}/members/",
+        f"/o/{org.slug}/audit/",
+        "/api/v1/me",
+    ]:
         response = client.get(url)
         body = response.content.decode()
         assert SECRET not in body and "Mijn plan" not in body, url
@@ -103,12 +122,16 @@ def test_the_share_holder_reads_the_shared_entry_only(world):
 
 
 def test_leaving_the_organisation_changes_nothing_in_the_portfolio(owner, org, admin_user, world):
-    before = list(Entry.objects.filter(owner=owner).values("public_id", "title", "answers").order_by("id"))
+    before = list(
+        Entry.objects.filter(owner=owner).values("public_id", "title", "answers").order_by("id")
+    )
     shares = Share.objects.filter(owner=owner).count()
     membership = owner.memberships.get(organisation=org)
     org_services.remove_member(membership, actor=admin_user)
     assert not owner.memberships.exists()
-    after = list(Entry.objects.filter(owner=owner).values("public_id", "title", "answers").order_by("id"))
+    after = list(
+        Entry.objects.filter(owner=owner).values("public_id", "title", "answers").order_by("id")
+    )
     assert after == before
     assert Share.objects.filter(owner=owner).count() == shares
 

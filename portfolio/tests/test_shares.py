@@ -65,7 +65,7 @@ def test_a_revoked_link_is_a_404(client, owner, entry):
 
 
 def test_an_expired_link_is_a_404(client, owner, entry):
-    share, url = make_link(client, owner, entry, days=1)
+    _share, url = make_link(client, owner, entry, days=1)
     client.logout()
     with time_machine.travel(timezone.now() + timedelta(days=1, minutes=1)):
         assert client.get(url).status_code == 404
@@ -103,7 +103,9 @@ def test_a_summary_leaves_out_answers_and_mistakes(client, owner, entry):
     client.post("/mijn-leren/delen/nieuw/", {"target": "summary", "recipient": "Coach", "days": 7})
     share = Share.objects.get(target="summary")
     client.logout()
-    html = client.get(services.share_url(share).removeprefix("http://127.0.0.1:8000")).content.decode()
+    html = client.get(
+        services.share_url(share).removeprefix("http://127.0.0.1:8000")
+    ).content.decode()
     assert "Excel" in html
     assert "Formules" not in html
     assert "Kassa-fout" not in html and SECRET_TEXT not in html
@@ -207,7 +209,9 @@ def test_a_manager_sends_a_questionnaire_and_sees_the_answers_only_when_shared(
     assert share.events.filter(action="viewed").count() == 1
 
 
-def test_a_member_cannot_send_questionnaires_and_outsiders_get_404(client, org, owner, member_user, outsider_user):
+def test_a_member_cannot_send_questionnaires_and_outsiders_get_404(
+    client, org, owner, member_user, outsider_user
+):
     employee = owner.memberships.get(organisation=org)
     data = {"member": str(employee.public_id), "title": "x", "questions": "y"}
     client.force_login(member_user)
@@ -217,7 +221,9 @@ def test_a_member_cannot_send_questionnaires_and_outsiders_get_404(client, org, 
     assert not Conversation.objects.exists()
 
 
-def test_a_manager_cannot_send_to_someone_outside_the_organisation(client, org, other_org, manager, outsider_user):
+def test_a_manager_cannot_send_to_someone_outside_the_organisation(
+    client, org, other_org, manager, outsider_user
+):
     their = outsider_user.memberships.get(organisation=other_org)
     client.force_login(manager)
     response = client.post(
