@@ -11,11 +11,15 @@ organisation; its address counts as verified once the code from the e-mail is en
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from allauth.account.forms import RequestLoginCodeForm
 from allauth.account.models import EmailAddress
 from allauth.account.views import RequestLoginCodeView
 from django.db import IntegrityError, transaction
+from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -71,17 +75,32 @@ class PortfolioSignInView(RequestLoginCodeView):
     def get_form_class(self):  # type: ignore[no-untyped-def]
         return PortfolioCodeForm
 
-    def get_form_kwargs(self):  # type: ignore[no-untyped-def]
-        kwargs = super().get_form_kwargs()
-        return kwargs
-
     def get_form(self, form_class=None):  # type: ignore[no-untyped-def]
         form = super().get_form(form_class)
         form.request = self.request
         return form
 
+    def dispatch(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if request.user.is_authenticated:
+            return redirect(self._next_url())
+        return super().dispatch(request, *args, **kwargs)
+
+    def _next_url(self) -> str:
+        """Where to go after the code: a safe local `next`, else the portfolio."""
+        candidate = self.request.POST.get("next") or self.request.GET.get("next") or ""
+        if candidate.startswith("/") and url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={self.request.get_host()}
+        ):
+            return candidate
+        return reverse("portfolio:home")
+
+    def get_context_data(self, **kwargs):  # type: ignore[no-untyped-def]
+        context = super().get_context_data(**kwargs)
+        context["next_url"] = self._next_url()
+        return context
+
     def get_success_url(self) -> str:  # type: ignore[override]
-        return reverse("account_confirm_login_code") + "?next=" + reverse("portfolio:home")
+        return reverse("account_confirm_login_code") + "?" + urlencode({"next": self._next_url()})
 
 
 sign_in = PortfolioSignInView.as_view()

@@ -11,7 +11,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_required as django_login_required
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -45,6 +45,9 @@ from .models import Conversation, Entry, Share, ShareEvent, ShareTarget
 from .storage import private_storage
 
 PAGE_SIZE = 100
+
+# A visitor who is not signed in goes to the portfolio's own sign-in by code, and back.
+login_required = django_login_required(login_url="portfolio:start")
 
 
 class PortfolioRequest(HttpRequest):

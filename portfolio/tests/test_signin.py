@@ -104,3 +104,33 @@ def test_the_start_page_renders_in_dutch(client, db):
     response = client.get(START, HTTP_ACCEPT_LANGUAGE="nl")
     assert response.status_code == 200
     assert "Mijn leren" in response.content.decode()
+
+
+def test_a_portfolio_page_sends_a_visitor_to_sign_in_by_code_and_back(client, owner):
+    response = client.get("/mijn-leren/gesprekken/")
+    assert response.status_code == 302
+    assert response.url == "/mijn-leren/start/?next=/mijn-leren/gesprekken/"
+    response = client.post(
+        START + "?next=/mijn-leren/gesprekken/",
+        {"email": owner.email, "next": "/mijn-leren/gesprekken/"},
+    )
+    assert (
+        response.url
+        == reverse("account_confirm_login_code") + "?next=%2Fmijn-leren%2Fgesprekken%2F"
+    )
+    response = client.post(
+        reverse("account_confirm_login_code"),
+        {"code": code_from_mail(), "next": "/mijn-leren/gesprekken/"},
+    )
+    assert response.url == "/mijn-leren/gesprekken/"
+
+
+def test_an_outside_next_is_ignored(client, owner):
+    response = client.post(START, {"email": owner.email, "next": "https://evil.test/"})
+    assert response.url == reverse("account_confirm_login_code") + "?next=%2Fmijn-leren%2F"
+
+
+def test_a_signed_in_person_goes_straight_to_the_portfolio(client, owner):
+    client.force_login(owner)
+    response = client.get(START)
+    assert response.status_code == 302 and response.url == "/mijn-leren/"
