@@ -52,6 +52,10 @@ HOURS_MAX = Decimal("10000")
 IDEMPOTENCY_KEY_MAX = 100
 
 
+class SignInRequired(Exception):
+    """A link for one signed-in person, opened by someone not signed in."""
+
+
 class FieldError(DomainError):
     """A value that cannot be stored, with the field it belongs to (for forms)."""
 
@@ -551,10 +555,11 @@ def open_share(raw_token: str, *, viewer: Any, client: str) -> Share:
     )
     if share is None:
         raise Http404
-    if share.recipient_user_id is not None and (
-        viewer is None or not viewer.is_authenticated or viewer.pk != share.recipient_user_id
-    ):
-        raise Http404
+    if share.recipient_user_id is not None:
+        if viewer is None or not viewer.is_authenticated:
+            raise SignInRequired
+        if viewer.pk != share.recipient_user_id:
+            raise Http404
     with transaction.atomic():
         _event(share, ShareEvent.Action.VIEWED)
     return share

@@ -12,9 +12,11 @@ from uuid import UUID
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required as django_login_required
+from django.contrib.auth.views import redirect_to_login
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -375,6 +377,8 @@ def shared(request: HttpRequest, token: str) -> HttpResponse:
         return render(
             request, "portfolio/shared_limited.html", {"message": exc.message}, status=exc.status
         )
+    except services.SignInRequired:
+        return redirect_to_login(request.get_full_path(), login_url=reverse("portfolio:start"))
     context: dict[str, Any] = {"share": share, "owner": share.owner}
     if share.target == ShareTarget.ENTRY:
         context["entry"] = share.entry

@@ -200,7 +200,10 @@ def test_a_manager_sends_a_questionnaire_and_sees_the_answers_only_when_shared(
     assert url in mail.outbox[-1].body
 
     client.logout()
-    assert client.get(url).status_code == 404  # not signed in
+    response = client.get(url)  # not signed in: sign in first, and come back
+    assert response.status_code == 302
+    assert response.url.startswith("/mijn-leren/start/?next=/mijn-leren/gedeeld/")
+    assert not share.events.filter(action="viewed").exists()
     client.force_login(admin_user)
     assert client.get(url).status_code == 404  # another manager of the same organisation
     client.force_login(manager)
