@@ -30,7 +30,9 @@ def sign_in_by_code(page, email: str, assert_accessible) -> None:
     page.locator("main form button[type=submit]").click()
     page.wait_for_url("**/accounts/login/code/confirm/**")
     assert_accessible(page)
-    code = re.search(r"\n\n([A-Z0-9]{4}-[A-Z0-9]{4})\n\n", str(mail.outbox[-1].body)).group(1)
+    match = re.search(r"\n\n([A-Z0-9]{4}-[A-Z0-9]{4})\n\n", str(mail.outbox[-1].body))
+    assert match, mail.outbox[-1].body
+    code = match.group(1)
     page.locator("input[name=code]").fill(code)
     page.locator("input[name=code]").press("Enter")
     page.wait_for_url("**/mijn-leren/")
