@@ -270,3 +270,61 @@ def test_every_endpoint_is_in_the_openapi_schema_with_its_errors(client, db):
                 assert "404" in operation["responses"], (method, path)
             if method in ("post", "put") and not path.endswith("revoke"):
                 assert {"400", "422"} & set(operation["responses"]), (method, path)
+
+
+def test_conversations_over_the_api(client, owner, auth, manager):
+    from portfolio import services
+
+    conversation = services.create_conversation(
+        owner=owner, title="Gesprek", questions="Wat?\nHoe?", actor=owner
+    )
+    entry = add_entry(owner)
+    listed = client.get(f"{BASE}/conversations", **auth).json()
+    assert [c["id"] for c in listed] == [str(conversation.public_id)]
+    response = client.put(
+        f"{BASE}/conversations/{conversation.public_id}/answers",
+        json.dumps({"answers": ["Dit", "Zo"], "entries": [str(entry.public_id)]}),
+        content_type="application/json",
+        **auth,
+    )
+    assert response.status_code == 200, response.content
+    conversation.refresh_from_db()
+    assert conversation.answers == ["Dit", "Zo"]
+    assert list(conversation.entries.all()) == [entry]
+
+    too_many = client.put(
+        f"{BASE}/conversations/{conversation.public_id}/answers",
+        json.dumps({"answers": ["a", "b", "c"]}),
+        content_type="application/json",
+        **auth,
+    )
+    assert too_many.status_code == 400
+    theirs = add_entry(manager, title="Van een ander")
+    foreign = client.put(
+        f"{BASE}/conversations/{conversation.public_id}/answers",
+        json.dumps({"answers": ["x"], "entries": [str(theirs.public_id)]}),
+        content_type="application/json",
+        **auth,
+    )
+    assert foreign.status_code == 404
+    assert (
+        client.get(f"{BASE}/conversations/{conversation.public_id}", **bearer(manager)).status_code
+        == 404
+    )
+    conversation.refresh_from_db()
+    assert conversation.answers == ["Dit", "Zo"]
+
+
+def test_import_over_the_api(client, owner, auth):
+    from portfolio import exports
+
+    add_entry(owner, title="Bewaard")
+    data = exports.to_json(owner)
+    Entry.objects.all().delete()
+    response = client.post(f"{BASE}/import", {"file": upload("x.json", data)}, **auth)
+    assert response.status_code == 200, response.content
+    assert response.json() == {"entries": 1, "conversations": 0, "skipped": 0}
+    assert Entry.objects.get(owner=owner).title == "Bewaard"
+    bad = client.post(f"{BASE}/import", {"file": upload("x.json", b"nope")}, **auth)
+    assert bad.status_code == 400
+    assert bad.json()["code"] == "import_invalid"
