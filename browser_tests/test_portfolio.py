@@ -49,7 +49,10 @@ def test_sign_in_by_code_add_an_entry_share_it_and_open_the_link(
     # The quickest entry: a few taps.
     page.locator("textarea[name=what]").fill("Hoe ik een draaitabel maak")
     page.locator("button.quick-save").click()
-    page.wait_for_url("**/mijn-leren/")
+    page.locator("#quick-add [role=status]").wait_for()  # htmx: the form is empty again
+    assert page.locator("textarea[name=what]").input_value() == ""
+    assert_accessible(page)
+    page.reload()
     assert page.locator(".timeline").get_by_text("Hoe ik een draaitabel maak").count() == 1
 
     # A "mijn leren" entry with the seed's questions.

@@ -123,10 +123,12 @@ def home(request: PortfolioRequest) -> HttpResponse:
 @login_required
 @require_POST
 def quick_add(request: PortfolioRequest) -> HttpResponse:
+    """The quickest entry; with htmx, the form comes back empty with a note of what was saved."""
     form = QuickAddForm(request.POST)
+    saved = None
     if form.is_valid():
         try:
-            services.create_entry(
+            saved, _created = services.create_entry(
                 owner=request.user,
                 kind="today",
                 data={
@@ -138,9 +140,14 @@ def quick_add(request: PortfolioRequest) -> HttpResponse:
             )
         except DomainError as exc:
             _apply_error(form, exc)
-        else:
-            messages.success(request, _("Saved in your portfolio."))
-            return redirect("portfolio:home")
+    if getattr(request, "htmx", False):
+        context = {"quick_form": QuickAddForm() if saved else form, "saved": saved}
+        return render(
+            request, "portfolio/home.html#quick-add", context, status=200 if saved else 400
+        )
+    if saved is not None:
+        messages.success(request, _("Saved in your portfolio."))
+        return redirect("portfolio:home")
     entries = Entry.objects.filter(owner=request.user)[:PAGE_SIZE]
     return render(
         request,

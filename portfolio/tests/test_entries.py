@@ -229,3 +229,23 @@ def test_a_wrong_certificate_is_refused_and_nothing_is_stored(
     assert message in response.content.decode()
     assert not Entry.objects.exists()
     assert not private_root.exists() or not any(private_root.rglob("*.*"))
+
+
+def test_quick_add_with_htmx_returns_the_fragment(owner_client, owner):
+    response = owner_client.post(
+        "/mijn-leren/vandaag/",
+        {"what": "Via htmx", "idempotency_key": "h1"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="quick-add">')
+    assert "<html" not in html
+    assert "Via htmx" in html  # the note of what was saved; the textarea is empty again
+    assert 'name="idempotency_key" value="h1"' not in html
+    assert Entry.objects.get(owner=owner).title == "Via htmx"
+
+    bad = owner_client.post("/mijn-leren/vandaag/", {"what": "   "}, HTTP_HX_REQUEST="true")
+    assert bad.status_code == 400
+    assert 'class="errorlist' in bad.content.decode()
+    assert Entry.objects.count() == 1
