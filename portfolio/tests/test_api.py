@@ -328,3 +328,10 @@ def test_import_over_the_api(client, owner, auth):
     bad = client.post(f"{BASE}/import", {"file": upload("x.json", b"nope")}, **auth)
     assert bad.status_code == 400
     assert bad.json()["code"] == "import_invalid"
+
+
+def test_an_oversized_body_is_refused_and_nothing_is_stored(client, auth):
+    body = json.dumps({"kind": "today", "answers": {"what": "x" * 3_000_000}})
+    response = client.post(f"{BASE}/entries", body, content_type="application/json", **auth)
+    assert response.status_code in (400, 413)
+    assert not Entry.objects.exists()
