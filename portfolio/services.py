@@ -580,5 +580,22 @@ def erase_account(user: Any, *, actor: Any) -> None:
             for name in Entry.objects.filter(owner=user).values_list("certificate", flat=True)
             if name
         ]
+        _delete_sessions_of(user)
         user.delete()
         _delete_files_on_commit(names)
+
+
+def _delete_sessions_of(user: Any) -> None:
+    """The person's signed-in sessions on other devices (database sessions only)."""
+    from django.conf import settings as django_settings
+    from django.contrib.sessions.models import Session
+
+    if django_settings.SESSION_ENGINE != "django.contrib.sessions.backends.db":
+        return
+    user_id = str(user.pk)
+    stale = [
+        session.pk
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if str(session.get_decoded().get("_auth_user_id", "")) == user_id
+    ]
+    Session.objects.filter(pk__in=stale).delete()

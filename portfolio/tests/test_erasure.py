@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django.apps import apps
+from django.contrib.sessions.models import Session
 from django.db import models
+from django.test import Client
 
 from accounts.models import ApiToken, User
 from portfolio import services
@@ -44,6 +46,10 @@ def test_erasing_the_account_leaves_no_row_and_no_file_behind(
     assert rows_pointing_at(owner)
     assert list(private_root.rglob("*.pdf"))
 
+    phone = Client()
+    phone.force_login(owner)  # signed in on another device too
+    laptop = Client()
+    laptop.force_login(manager)
     client.force_login(owner)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/mijn-leren/account/verwijderen/", {"email": owner.email.upper()})
@@ -58,6 +64,9 @@ def test_erasing_the_account_leaves_no_row_and_no_file_behind(
         else:
             assert remaining.count() == 0, model._meta.label
     assert Share.objects.count() == 0
+    sessions = [s.get_decoded().get("_auth_user_id") for s in Session.objects.all()]
+    assert str(owner.pk) not in sessions
+    assert str(manager.pk) in sessions  # somebody else stays signed in
     assert not list(private_root.rglob("*.pdf"))
 
 
