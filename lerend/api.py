@@ -7,6 +7,7 @@ from accounts.api_auth import api_auth
 from core.api_errors import register_error_handlers
 from formats.api import router as formats_router
 from orgs.api import router as orgs_router
+from portfolio.api import router as portfolio_router
 from scans.api import router as scans_router
 from workshops.api import router as workshops_router
 
@@ -23,3 +24,4 @@ api.add_router("/organisations", orgs_router)
 api.add_router("/formats", formats_router)
 api.add_router("", workshops_router)
 api.add_router("", scans_router)
+api.add_router("/me/portfolio", portfolio_router)

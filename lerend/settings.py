@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "formats",
     "workshops",
     "scans",
+    "portfolio",
 ]
 
 MIDDLEWARE = [
@@ -226,6 +227,8 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
     "confirm_email": "1/3m/key",
     "change_password": "5/m/user",
+    # Sign-in codes (also "Mijn leren"): per client address and per e-mail address.
+    "request_login_code": "20/m/ip,3/m/key",
 }
 if TESTING:
     ACCOUNT_RATE_LIMITS = {**ACCOUNT_RATE_LIMITS, "login": "1000/m/ip", "signup": "1000/m/ip"}
@@ -276,6 +279,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(DATA_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
+# Files only their owner may read (portfolio certificates): never under MEDIA_ROOT.
+PORTFOLIO_FILES_ROOT = Path(env("LEREND_PRIVATE_ROOT", str(DATA_DIR / "private"))) / "portfolio"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(DATA_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
