@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from accounts.api import router as accounts_router
 from accounts.api_auth import api_auth
 from core.api_errors import register_error_handlers
+from core.api_parser import JsonParser
 from formats.api import router as formats_router
 from orgs.api import router as orgs_router
 from scans.api import router as scans_router
@@ -16,6 +17,7 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=api_auth,
     docs_url="/docs",
+    parser=JsonParser(),
 )
 register_error_handlers(api)
 api.add_router("", accounts_router)
