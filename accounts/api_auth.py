@@ -2,9 +2,9 @@
 
 Session requests must carry the CSRF token (X-CSRFToken header); token requests need
 none, as a browser never sends the token by itself. When a bearer token is present it alone
-decides who acts: the session cookie is ignored (accounts.middleware.BearerTokenMiddleware). A revoked token and a token of a
-deactivated user do not authenticate (401). A token of a person removed from an
-organisation still authenticates, but reaches no further than that person's remaining
+decides who acts: the session cookie is ignored (accounts.middleware.BearerTokenMiddleware).
+A revoked token and a token of a deactivated user do not authenticate (401). A token of a
+person removed from an organisation still authenticates, but reaches no further than that person's remaining
 memberships (orgs.access answers 404).
 """
 
@@ -28,10 +28,8 @@ class TokenAuth(HttpBearer):
     (and made its owner `request.user`); outside that middleware it is looked up here."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        if hasattr(request, BEARER_USER):
-            user = getattr(request, BEARER_USER)
-        else:
-            user = token_user(token)
+        known = hasattr(request, BEARER_USER)
+        user = getattr(request, BEARER_USER) if known else token_user(token)
         if user is None:
             return None
         request.user = user
