@@ -4,8 +4,8 @@ Session requests must carry the CSRF token (X-CSRFToken header); token requests 
 none, as a browser never sends the token by itself. When a bearer token is present it alone
 decides who acts: the session cookie is ignored (accounts.middleware.BearerTokenMiddleware).
 A revoked token and a token of a deactivated user do not authenticate (401). A token of a
-person removed from an organisation still authenticates, but reaches no further than that person's remaining
-memberships (orgs.access answers 404).
+person removed from an organisation still authenticates, but reaches no further than that
+person's remaining memberships (orgs.access answers 404).
 """
 
 from __future__ import annotations
