@@ -22,7 +22,7 @@ from ninja.errors import (
 )
 
 from .api_parser import BodyRefused
-from .bodylimit import limit_for, too_big_detail
+from .bodylimit import limits, too_big_detail
 from .errors import DomainError
 
 if TYPE_CHECKING:
@@ -115,7 +115,7 @@ def register_error_handlers(api: NinjaAPI) -> None:
         return error_response(api, request, 400, detail, "invalid_json")
 
     def too_big(request: HttpRequest, exc: Any) -> HttpResponse:
-        limit = limit_for(request.META.get("CONTENT_TYPE", ""))
+        limit = limits()[0]  # Django's limit, which leaves a multipart body's files out
         response = api.create_response(
             request,
             {"detail": too_big_detail(limit), "code": "body_too_large", "limit": limit},

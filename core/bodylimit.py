@@ -183,5 +183,6 @@ class RequestTooBigMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, RequestDataTooBig):
-            return too_big_response(request, limit_for(request.META.get("CONTENT_TYPE", "")))
+            # Django's limit, which leaves the files of a multipart body out.
+            return too_big_response(request, limits()[0])
         return None
