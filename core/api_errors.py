@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from ninja.errors import (
@@ -127,6 +128,11 @@ def register_error_handlers(api: NinjaAPI) -> None:
         detail = _("The request cannot be read.")
         return error_response(api, request, 400, detail, "bad_request")
 
+    def bad_multipart(request: HttpRequest, exc: Any) -> HttpResponse:
+        detail = _("The request body is not valid multipart/form-data.")
+        return error_response(api, request, 400, detail, "invalid_multipart")
+
+    api.add_exception_handler(MultiPartParserError, bad_multipart)
     api.add_exception_handler(RequestDataTooBig, too_big)
     api.add_exception_handler(SuspiciousOperation, suspicious)
     api.add_exception_handler(DomainError, domain_error)

@@ -5,7 +5,7 @@ all of them, with the error shape (`ErrorOut`):
 
 - a JSON body: 400 (not JSON, or a lone surrogate: core.api_parser), 413 (over the body
   limit, with the limit: core.bodylimit), 415 (not sent as JSON) and 422;
-- a multipart body: 413 and 422;
+- a multipart body: 400 (not valid multipart), 413 and 422;
 - any parameter (path or query): 422;
 - a path parameter: 404 (nothing with that id, or another organisation's);
 - any credentials: 401, and 403 (an admin without a second factor, a session without its
@@ -85,7 +85,8 @@ def complete(schema: dict[str, Any]) -> dict[str, Any]:
                     _add(responses, status)
                 responses["413"] = _error("413", TOO_LARGE_REF)
             elif body:
-                _add(responses, "422")
+                for status in ("400", "422"):
+                    _add(responses, status)
                 responses["413"] = _error("413", TOO_LARGE_REF)
             if parameters:
                 _add(responses, "422")

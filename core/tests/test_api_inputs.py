@@ -75,7 +75,7 @@ def assert_refused_without_echo(response, status: int, code: str) -> None:
 
 
 def surrogate_requests(org: Organisation, campaign: Campaign) -> list[tuple[str, str, dict]]:
-    code = CampaignNode.objects.filter(campaign=campaign, team__isnull=False).first().code
+    code = CampaignNode.objects.get(campaign=campaign, team__isnull=False).code
     return [
         ("patch", f"/organisations/{org.slug}", {"name": f"Bakkerij{SURROGATE}"}),
         ("post", f"/organisations/{org.slug}/teams", {"name": SURROGATE}),
@@ -263,3 +263,20 @@ def test_team_services_refuse_invisible_and_direction_changing_names(org, admin_
     with pytest.raises(DomainError):
         services.update_team(team, name=name, parent=None, actor=admin_user)
     assert sorted(org.teams.values_list("name", flat=True)) == ["Logistiek"]
+
+
+# --- Multipart -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("debug_on", [False, True])
+def test_multipart_without_a_boundary_is_400(admin, settings, debug_on):
+    settings.DEBUG = debug_on
+    response = admin.generic(
+        "POST",
+        "/api/v1/sessions/ABC234/photos",
+        b"--x\r\n",
+        content_type="multipart/form-data",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] == "invalid_multipart"
