@@ -9,6 +9,8 @@ from functools import lru_cache
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from .ratelimit import last_retry_after
+
 
 @lru_cache(maxsize=1)
 def _longest_allauth_window() -> int:
@@ -26,16 +28,22 @@ def _longest_allauth_window() -> int:
 class RetryAfterMiddleware:
     """Every 429 says when to try again (`Retry-After`, in seconds).
 
-    Our own limits (core.ratelimit) and ninja's throttles set the exact figure; a 429 that
-    comes without one (allauth's login, sign-up and code limits) gets the longest window
-    of allauth's limits.
+    Our own limits (core.ratelimit) and ninja's throttles set the exact figure; a page that
+    turns a `RateLimited` into a 429 of its own gets that limit's wait; a 429 without
+    either (allauth's login, sign-up and code limits) gets the longest window of allauth's
+    limits.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
-        if response.status_code == 429 and not response.has_header("Retry-After"):
-            response["Retry-After"] = str(_longest_allauth_window())
+        token = last_retry_after.set(None)
+        try:
+            response = self.get_response(request)
+            if response.status_code == 429 and not response.has_header("Retry-After"):
+                wait = last_retry_after.get() or _longest_allauth_window()
+                response["Retry-After"] = str(wait)
+        finally:
+            last_retry_after.reset(token)
         return response
