@@ -7,6 +7,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core.net import client_address
+
 INVITATION_SESSION_KEY = "invitation_key"
 """Set by orgs.views.invitation_accept when a logged-out visitor opens an invitation link."""
 
@@ -23,6 +25,11 @@ def pending_invitation(request: HttpRequest | None):
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request: HttpRequest) -> str:
+        """The address allauth's rate limits count by: core.net's answer, so that
+        X-Forwarded-For is believed from LEREND_TRUSTED_PROXIES, and only from them."""
+        return client_address(request)
+
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         """Accounts come from invitations; open sign-up only when LEREND_OPEN_SIGNUP is on."""
         if pending_invitation(request) is not None:

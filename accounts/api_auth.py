@@ -1,10 +1,11 @@
 """API authentication: a personal token (`Authorization: Bearer lrn_…`) or the session.
 
 Session requests must carry the CSRF token (X-CSRFToken header); token requests need
-none, as a browser never sends the token by itself. A revoked token and a token of a
-deactivated user do not authenticate (401). A token of a person removed from an
-organisation still authenticates, but reaches no further than that person's remaining
-memberships (orgs.access answers 404).
+none, as a browser never sends the token by itself. When a bearer token is present it alone
+decides who acts: the session cookie is ignored (accounts.middleware.BearerTokenMiddleware).
+A revoked token and a token of a deactivated user do not authenticate (401). A token of a
+person removed from an organisation still authenticates, but reaches no further than that
+person's remaining memberships (orgs.access answers 404).
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 from ninja.security import SessionAuth as NinjaSessionAuth
@@ -20,28 +20,20 @@ from ninja.utils import check_csrf
 
 from core.api_errors import ApiError
 
-from .models import TOKEN_PREFIX, ApiToken, hash_token
+from .middleware import BEARER_USER, token_user
 
 
 class TokenAuth(HttpBearer):
+    """A personal token. accounts.middleware.BearerTokenMiddleware has already looked it up
+    (and made its owner `request.user`); outside that middleware it is looked up here."""
+
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        if not token.startswith(TOKEN_PREFIX):
-            return None  # not a personal token (a participant's, say): no query
-        record = (
-            ApiToken.objects.active()
-            .select_related("user")
-            .filter(token_hash=hash_token(token))
-            .first()
-        )
-        if record is None:
+        known = hasattr(request, BEARER_USER)
+        user = getattr(request, BEARER_USER) if known else token_user(token)
+        if user is None:
             return None
-        # Only touch the row once a minute: a token used in a loop should not write on
-        # every request.
-        now = timezone.now()
-        if record.last_used_at is None or (now - record.last_used_at).total_seconds() > 60:
-            ApiToken.objects.filter(pk=record.pk).update(last_used_at=now)
-        request.user = record.user
-        return record.user
+        request.user = user
+        return user
 
 
 class SessionAuth(NinjaSessionAuth):

@@ -5,7 +5,17 @@ from django.conf import settings
 from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext_lazy as _
 
+from core.text import TextError, clean_name
+
 from .models import ApiToken, User
+
+
+def _clean(value: str, max_length: int, *, required: bool = True) -> str:
+    """core.text's rule for names, as a form field error."""
+    try:
+        return clean_name(value or "", max_length=max_length, required=required)
+    except TextError as exc:
+        raise forms.ValidationError(exc.message, code=exc.code) from None
 
 
 def language_choices() -> list[tuple[str, str]]:
@@ -27,6 +37,9 @@ class ProfileForm(forms.ModelForm):
         help_texts = {"name": _("How others in your organisations see you.")}
         widgets = {"name": forms.TextInput(attrs={"autocomplete": "name"})}
 
+    def clean_name(self) -> str:
+        return _clean(self.cleaned_data.get("name", ""), 150, required=False)
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if not self.instance.language and get_language() in dict(settings.LANGUAGES):
@@ -42,3 +55,6 @@ class ApiTokenForm(forms.ModelForm):
             "label": _("What the token is for, so you recognise it later (at most 100 characters).")
         }
         widgets = {"label": forms.TextInput(attrs={"autocomplete": "off"})}
+
+    def clean_label(self) -> str:
+        return _clean(self.cleaned_data.get("label", ""), 100)

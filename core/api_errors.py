@@ -6,10 +6,12 @@ errors (each with `loc`, `msg` and `type`). `code` is stable and meant for progr
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from ninja.errors import (
@@ -20,6 +22,8 @@ from ninja.errors import (
     ValidationError,
 )
 
+from .api_parser import BodyRefused
+from .bodylimit import limits, too_big_detail
 from .errors import DomainError
 
 if TYPE_CHECKING:
@@ -89,13 +93,48 @@ def register_error_handlers(api: NinjaAPI) -> None:
             detail = _("You are not allowed to do this.")
             return error_response(api, request, 403, detail, "permission_denied")
         if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
-            detail = _("The request body is not valid JSON.")
-            return error_response(api, request, 400, detail, "invalid_json")
+            return body_refused(request, exc.__cause__)
         if isinstance(exc, Throttled):
             detail = _("Too many requests. Try again later.")
-            return error_response(api, request, 429, detail, "throttled")
+            response = error_response(api, request, 429, detail, "throttled")
+            response["Retry-After"] = str(math.ceil(exc.wait or 60))
+            return response
         return error_response(api, request, exc.status_code, str(exc), "error")
 
+    def body_refused(request: HttpRequest, cause: BaseException | None) -> HttpResponse:
+        # The message never repeats the body: it may hold what could not be stored.
+        if isinstance(cause, BodyRefused) and cause.status == 415:
+            detail = _("Send the request body as JSON (Content-Type: application/json).")
+            return error_response(api, request, 415, detail, cause.code)
+        if isinstance(cause, BodyRefused) and cause.code == "invalid_text":
+            detail = _(
+                "The request body contains a character that cannot be stored "
+                "(a lone UTF-16 surrogate)."
+            )
+            return error_response(api, request, 400, detail, cause.code)
+        detail = _("The request body is not valid JSON.")
+        return error_response(api, request, 400, detail, "invalid_json")
+
+    def too_big(request: HttpRequest, exc: Any) -> HttpResponse:
+        limit = limits()[0]  # Django's limit, which leaves a multipart body's files out
+        response = api.create_response(
+            request,
+            {"detail": too_big_detail(limit), "code": "body_too_large", "limit": limit},
+            status=413,
+        )
+        return response
+
+    def suspicious(request: HttpRequest, exc: Any) -> HttpResponse:
+        detail = _("The request cannot be read.")
+        return error_response(api, request, 400, detail, "bad_request")
+
+    def bad_multipart(request: HttpRequest, exc: Any) -> HttpResponse:
+        detail = _("The request body is not valid multipart/form-data.")
+        return error_response(api, request, 400, detail, "invalid_multipart")
+
+    api.add_exception_handler(MultiPartParserError, bad_multipart)
+    api.add_exception_handler(RequestDataTooBig, too_big)
+    api.add_exception_handler(SuspiciousOperation, suspicious)
     api.add_exception_handler(DomainError, domain_error)
     api.add_exception_handler(Http404, not_found)
     api.add_exception_handler(PermissionDenied, permission_denied)

@@ -15,16 +15,22 @@ from __future__ import annotations
 import hashlib
 import math
 import time
+from contextvars import ContextVar
 
 from django.core.cache import cache
 
 from .errors import DomainError
+
+last_retry_after: ContextVar[int | None] = ContextVar("last_retry_after", default=None)
+"""The wait of the last limit hit in this request, for a page that turns the error into a
+429 of its own (core.middleware.RetryAfterMiddleware sends it as `Retry-After`)."""
 
 
 class RateLimited(DomainError):
     def __init__(self, message: str, *, retry_after: int) -> None:
         super().__init__(message, code="rate_limited", status=429)
         self.retry_after = retry_after
+        last_retry_after.set(retry_after)
 
 
 def _window(bucket: str, window: int) -> tuple[str, int]:

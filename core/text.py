@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Annotated
+from typing import Annotated, Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from pydantic import AfterValidator
+from pydantic import AfterValidator, Field
 
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -83,6 +83,26 @@ def clean_text(value: str, *, max_length: int | None = 2000, required: bool = Tr
     return _clean(value, max_length=max_length, multiline=True, required=required)
 
 
+_DOMAIN_CODES = {"empty": "required", "too_long": "too_long"}
+
+
+def service_name(
+    value: str | None, *, max_length: int = 150, field: str = "name", empty_message: str = ""
+) -> str:
+    """`clean_name` for a service: a `DomainError` (400, code `name_required`,
+    `name_too_long` or `name_invalid`), and runs of whitespace collapsed to one space."""
+    from .errors import DomainError
+
+    try:
+        value = clean_name(value if value is not None else "", max_length=max_length)
+    except TextError as exc:
+        message = empty_message if exc.code == "empty" and empty_message else exc.message
+        raise DomainError(
+            message, code=f"{field}_{_DOMAIN_CODES.get(exc.code, 'invalid')}"
+        ) from None
+    return " ".join(value.split())
+
+
 def _pydantic(check):  # type: ignore[no-untyped-def]
     def validate(value: str) -> str:
         try:
@@ -94,17 +114,29 @@ def _pydantic(check):  # type: ignore[no-untyped-def]
     return AfterValidator(validate)
 
 
+def _schema(max_length: int, required: bool) -> Any:
+    """The limits in the OpenAPI schema (the cleaner enforces them, after stripping)."""
+    limits: dict[str, Any] = {"maxLength": max_length}
+    if required:
+        limits["minLength"] = 1
+    return Field(json_schema_extra=limits)
+
+
 def name_type(max_length: int = 150, *, required: bool = True):  # type: ignore[no-untyped-def]
     """An annotated `str` for pydantic schemas: `title: name_type(120)`."""
     return Annotated[
-        str, _pydantic(lambda v: clean_name(v, max_length=max_length, required=required))
+        str,
+        _pydantic(lambda v: clean_name(v, max_length=max_length, required=required)),
+        _schema(max_length, required),
     ]
 
 
 def text_type(max_length: int = 2000, *, required: bool = True):  # type: ignore[no-untyped-def]
     """An annotated `str` for pydantic schemas holding several lines."""
     return Annotated[
-        str, _pydantic(lambda v: clean_text(v, max_length=max_length, required=required))
+        str,
+        _pydantic(lambda v: clean_text(v, max_length=max_length, required=required)),
+        _schema(max_length, required),
     ]
 
 

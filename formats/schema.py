@@ -48,6 +48,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from core.text import TextError, clean_text
+
 SCHEMA_VERSION: Literal[1] = 1
 MAX_MINUTES = 24 * 60
 """No duration in a format is longer than a day."""
@@ -58,8 +60,20 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _no_control_characters(value: str) -> str:
+    """core.text's rule for texts: no control characters other than newlines and tabs, no
+    lone surrogates or direction overrides, and a required text not invisible."""
     if _CONTROL.search(value):
         raise PydanticCustomError("control_character", "contains a control character")
+    try:
+        clean_text(value, max_length=None, required=False)
+    except TextError as exc:
+        raise PydanticCustomError(f"text_{exc.code}", exc.message) from None
+    return value
+
+
+def _visible(value: str) -> str:
+    if value and not clean_text(value, max_length=None, required=False):
+        raise PydanticCustomError("text_empty", "contains only invisible characters")
     return value
 
 
@@ -70,6 +84,7 @@ def _constraints(max_length: int, *, required: bool = True) -> StringConstraints
 
 
 _CLEAN = AfterValidator(_no_control_characters)
+_VISIBLE = AfterValidator(_visible)
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, min_length=1, max_length=80)]
@@ -78,14 +93,14 @@ Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, min_length=1, max_
 Key = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, min_length=1, max_length=40)]
 """A stable identifier inside a document (a step, an option, a checklist item)."""
 
-Title = Annotated[str, _constraints(200), _CLEAN]
-Label = Annotated[str, _constraints(200), _CLEAN]
-Line = Annotated[str, _constraints(500), _CLEAN]
-Question = Annotated[str, _constraints(1000), _CLEAN]
+Title = Annotated[str, _constraints(200), _CLEAN, _VISIBLE]
+Label = Annotated[str, _constraints(200), _CLEAN, _VISIBLE]
+Line = Annotated[str, _constraints(500), _CLEAN, _VISIBLE]
+Question = Annotated[str, _constraints(1000), _CLEAN, _VISIBLE]
 ShortText = Annotated[str, _constraints(1000, required=False), _CLEAN]
 Markdown = Annotated[str, _constraints(20_000, required=False), _CLEAN]
 """Markdown text, possibly empty; rendered (and sanitised) by the pages that show it."""
-RequiredMarkdown = Annotated[str, _constraints(20_000), _CLEAN]
+RequiredMarkdown = Annotated[str, _constraints(20_000), _CLEAN, _VISIBLE]
 
 
 class Strict(BaseModel):

@@ -92,6 +92,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.bodylimit.RequestTooBigMiddleware",
+    "core.middleware.RetryAfterMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -103,6 +105,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.BearerTokenMiddleware",
     "accounts.middleware.AdminSecondFactorMiddleware",
 ]
 
@@ -337,5 +340,12 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+NINJA_PAGINATION_CLASS = "core.pagination.LimitOffsetPagination"
+
+# Request bodies (core.bodylimit): most bodies (JSON, forms) up to DATA_UPLOAD_MAX_MEMORY_SIZE,
+# multipart uploads (photos: 10 MB a file) up to LEREND_MAX_UPLOAD_BODY_SIZE; larger ones
+# get 413 before Django reads them.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(env("LEREND_MAX_BODY_SIZE", str(2_621_440)))
+LEREND_MAX_UPLOAD_BODY_SIZE = int(env("LEREND_MAX_UPLOAD_BODY_SIZE", str(12 * 1024 * 1024)))
 
 LEREND_VERSION = __version__

@@ -8,9 +8,8 @@ Objects are addressed by slug (organisations) and UUID (teams, members), never b
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import datetime
-from typing import Annotated, Any, ClassVar, Literal, cast
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, cast
 from uuid import UUID
 
 from django.conf import settings
@@ -18,12 +17,14 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.errors import ValidationError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
-from pydantic import AfterValidator, ConfigDict, StringConstraints, model_validator
+from pydantic import ConfigDict, StringConstraints
 
 from accounts.models import User
 from core.api_errors import error_responses
+from core.pagination import LimitOffsetPagination
+from core.text import name_type
 
 from . import services
 from .access import get_membership, get_team
@@ -35,18 +36,12 @@ router = Router(tags=["organisations"])
 # --- Input types ------------------------------------------------------------------------
 
 
-def _printable(value: str) -> str:
-    """Refuse control characters (NUL breaks PostgreSQL; the rest has no place in a name)."""
-    if any(unicodedata.category(char) == "Cc" for char in value):
-        raise ValueError(_("Control characters are not allowed."))
-    return value
-
-
-Name = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=services.NAME_MAX_LENGTH),
-    AfterValidator(_printable),
-]
+# core.text's rule: no control characters, lone surrogates or direction overrides, not
+# empty or invisible (zero-width characters only), at most 150 characters.
+if TYPE_CHECKING:
+    Name = str
+else:
+    Name = name_type(services.NAME_MAX_LENGTH)
 Slug = Annotated[
     str,
     StringConstraints(
@@ -70,17 +65,18 @@ class Input(Schema):
 
 
 class PartialUpdate(Input):
-    """A PATCH body: a field left out stays as it is; null is refused where it has no
-    meaning (listed in NULLABLE otherwise)."""
+    """A PATCH body: a field left out, or sent as null, stays as it is; for the fields in
+    NULLABLE, null is a value of its own (a team's parent: none)."""
 
     NULLABLE: ClassVar[frozenset[str]] = frozenset()
 
-    @model_validator(mode="after")
-    def _no_null(self) -> Any:
-        for field in self.model_fields_set - self.NULLABLE:
-            if getattr(self, field) is None:
-                raise ValueError(_("%(field)s cannot be null.") % {"field": field})
-        return self
+    def changes(self) -> dict[str, Any]:
+        """The fields to change, with their new values."""
+        return {
+            field: value
+            for field, value in self.model_dump(exclude_unset=True).items()
+            if value is not None or field in self.NULLABLE
+        }
 
 
 # --- Organisations ---------------------------------------------------------------------
@@ -96,11 +92,14 @@ class OrganisationOut(Schema):
     role: str = Field(description="The caller's role: admin, facilitator or member.")
 
 
+UNCHANGED = "Leave out or null: unchanged."
+
+
 class OrganisationPatch(PartialUpdate):
-    name: Name | None = None
-    slug: Slug | None = None
-    language: Language | None = None  # type: ignore[valid-type]
-    anonymity_minimum: AnonymityMinimum | None = None
+    name: Name | None = Field(None, description=UNCHANGED)
+    slug: Slug | None = Field(None, description=UNCHANGED)
+    language: Language | None = Field(None, description=UNCHANGED)  # type: ignore[valid-type]
+    anonymity_minimum: AnonymityMinimum | None = Field(None, description=UNCHANGED)
 
 
 def caller(request: HttpRequest) -> User:
@@ -148,7 +147,7 @@ def update_organisation(
 ) -> dict[str, Any]:
     membership = get_membership(caller(request), slug, role=Role.ADMIN)
     organisation = membership.organisation
-    changes = payload.model_dump(exclude_unset=True)
+    changes = payload.changes()
     organisation = services.update_organisation(
         organisation,
         actor=caller(request),
@@ -177,8 +176,10 @@ class TeamIn(Input):
 class TeamPatch(PartialUpdate):
     NULLABLE: ClassVar[frozenset[str]] = frozenset({"parent"})
 
-    name: Name | None = None
-    parent: UUID | None = Field(None, description="null moves the team to the top level.")
+    name: Name | None = Field(None, description=UNCHANGED)
+    parent: UUID | None = Field(
+        None, description="null moves the team to the top level; leave out: unchanged."
+    )
 
 
 def team_out(team: Team) -> dict[str, Any]:
@@ -244,12 +245,12 @@ def create_team(request: HttpRequest, slug: str, payload: TeamIn) -> Status:
 def update_team(request: HttpRequest, slug: str, team_id: UUID, payload: TeamPatch) -> dict:
     membership = get_membership(caller(request), slug, role=Role.ADMIN)
     team = get_team(membership, team_id)
-    fields = payload.model_fields_set
+    changes = payload.changes()
     team = services.update_team(
         team,
         actor=caller(request),
-        name=payload.name or team.name,  # not null when sent (see PartialUpdate)
-        parent=find_parent(membership, payload.parent) if "parent" in fields else team.parent,
+        name=changes.get("name", team.name),
+        parent=find_parent(membership, changes["parent"]) if "parent" in changes else team.parent,
     )
     return team_out(team)
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
+from core.text import service_name
 
 from .models import (
     ANONYMITY_FLOOR,
@@ -64,15 +65,9 @@ def record(
 
 
 def _clean_name(name: str | None) -> str:
-    name = " ".join((name or "").split())
-    if not name:
-        raise DomainError(_("Enter a name."), code="name_required")
-    if len(name) > NAME_MAX_LENGTH:
-        raise DomainError(
-            _("The name is too long (at most %(limit)d characters).") % {"limit": NAME_MAX_LENGTH},
-            code="name_too_long",
-        )
-    return name
+    """core.text's rule for names: no control characters, lone surrogates or direction
+    overrides, not empty or invisible (zero-width characters only), at most 150."""
+    return service_name(name, max_length=NAME_MAX_LENGTH, empty_message=_("Enter a name."))
 
 
 def _clean_slug(slug: str | None, *, exclude: Organisation | None = None) -> str:

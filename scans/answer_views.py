@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from core.errors import DomainError
+from core.net import client_address
 
 from . import services
 from .models import Campaign, CampaignNode, CampaignState, ScanInvitation, hash_secret
@@ -146,7 +147,7 @@ def _handle(
             return _render_form(request, campaign, node, storage_key=storage_key)
         answers, other = answers_from_post(campaign.questionnaire, request.POST)
         try:
-            services.limit_submissions(request.META.get("REMOTE_ADDR", ""))
+            services.limit_submissions(client_address(request))
         except DomainError as error:
             return _render_form(
                 request, campaign, node, storage_key=storage_key, error=error.message, status=429

@@ -19,6 +19,8 @@ from ninja.responses import Status
 from pydantic import ConfigDict
 
 from core.api_errors import ErrorOut, error_responses
+from core.net import client_address
+from core.text import name_type
 from orgs.access import get_membership
 from orgs.models import Role, Team
 
@@ -80,7 +82,7 @@ class ResponseOut(Schema):
     "30 responses a minute from one client address: 429.",
 )
 def post_response(request: HttpRequest, payload: ResponseIn) -> Any:
-    services.limit_submissions(request.META.get("REMOTE_ADDR", ""))
+    services.limit_submissions(client_address(request))
     result = services.submit_response(
         code=payload.code,
         token=payload.token,
@@ -111,7 +113,7 @@ class CampaignOut(Schema):
 
 class CampaignIn(Input):
     organisation: str = Field(description="The organisation's slug.")
-    name: str = Field(min_length=1, max_length=150)
+    name: name_type(150)  # type: ignore[valid-type]
     questionnaire: UUID | None = Field(
         None, description="Leave out for the built-in learning-culture questionnaire."
     )

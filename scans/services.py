@@ -33,6 +33,7 @@ from django.utils.translation import ngettext
 from pydantic import ValidationError
 
 from core.errors import DomainError
+from core.text import service_name
 from formats.loader import validation_problems
 from orgs.models import Organisation, Team
 from orgs.services import _clean_anonymity_minimum, record
@@ -246,11 +247,7 @@ def create_campaign(
     language: str | None = None,
     anonymity_minimum: int | None = None,
 ) -> Campaign:
-    name = " ".join((name or "").split())
-    if not name:
-        raise DomainError(_("Enter a name for the campaign."), code="name_required")
-    if len(name) > 150:
-        raise DomainError(_("The name is too long (at most 150 characters)."))
+    name = service_name(name, max_length=150, empty_message=_("Enter a name for the campaign."))
     if questionnaire.organisation_id not in (None, organisation.pk):
         raise DomainError(_("Choose one of the offered questionnaires."), status=404)
     targets = list(teams)

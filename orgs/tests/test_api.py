@@ -248,7 +248,6 @@ def test_an_empty_update_changes_nothing(client, admin_user, org):
         ({"name": ""}, "name"),
         ({"name": "   "}, "name"),
         ({"name": "x" * 151}, "name"),
-        ({"name": None}, None),
         ({"name": 42}, "name"),
         ({"name": "Bakkerij\x00"}, "name"),
         ({"slug": "met spatie"}, "slug"),
@@ -260,7 +259,9 @@ def test_an_empty_update_changes_nothing(client, admin_user, org):
         ({"anonymity_minimum": "7"}, "anonymity_minimum"),
         ({"anonymity_minimum": 7.5}, "anonymity_minimum"),
         ({"anonymity_minimum": True}, "anonymity_minimum"),
-        ({"anonymity_minimum": None}, None),
+        ({"name": "\u200b\u200d"}, "name"),
+        ({"name": "Bakkerij\u202eneeB"}, "name"),
+        ({"name": "Bakkerij\x07"}, "name"),
     ],
 )
 def test_bad_organisation_input_is_422_and_changes_nothing(client, admin_user, org, body, field):
@@ -274,6 +275,21 @@ def test_bad_organisation_input_is_422_and_changes_nothing(client, admin_user, o
     if field is not None:
         assert errors[0]["loc"][-1] == field
     assert state(org) == before
+
+
+def test_null_in_a_patch_leaves_the_field_as_it_is(client, admin_user, org):
+    """The schema says these fields are nullable: null is accepted and changes nothing."""
+    client.force_login(admin_user)
+    body = {"name": None, "slug": None, "language": None, "anonymity_minimum": None}
+    before = state(org)
+    response = call(client, "patch", f"{BASE}/korenbloem", body)
+    assert response.status_code == 200, response.content
+    assert response.json()["name"] == "Bakkerij De Korenbloem"
+    assert state(org) == before
+    response = call(client, "patch", f"{BASE}/korenbloem", {"name": "Korenbloem", "slug": None})
+    assert response.status_code == 200
+    org.refresh_from_db()
+    assert (org.name, org.slug) == ("Korenbloem", "korenbloem")
 
 
 def test_a_taken_slug_is_409(client, admin_user, org, other_org):
@@ -471,8 +487,9 @@ def test_a_team_cannot_be_moved_under_itself(client, admin_user, org, dept, subt
 @pytest.mark.parametrize(
     "body",
     [
-        {"name": None},
         {"name": ""},
+        {"name": "\u200b"},
+        {"name": "Team\u202e"},
         {"parent": "x"},
         {"parent": "6f1c1f0e-2b8e-4a39-9c1d-0d2f5a1e7b00"},
     ],

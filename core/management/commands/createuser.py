@@ -21,6 +21,7 @@ from django.db import transaction
 
 from accounts.models import User
 from core.errors import DomainError
+from core.text import TextError, clean_name
 from orgs import services
 from orgs.models import Membership, Organisation, Role
 
@@ -54,9 +55,11 @@ class Command(BaseCommand):
             validate_email(email)
         except ValidationError:
             raise CommandError(f"“{email}” is not a valid e-mail address.") from None
-        name = " ".join(options["name"].split())
-        if len(name) > 150:
-            raise CommandError("The name is too long (at most 150 characters).")
+        try:
+            name = clean_name(options["name"], max_length=150, required=False)
+        except TextError as exc:
+            raise CommandError(f"The name cannot be used: {exc.message}") from None
+        name = " ".join(name.split())
         slug, role = options["org"].strip().lower(), options["role"]
 
         organisation = Organisation.objects.filter(slug=slug).first()

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import TOKEN_PREFIX, ApiToken, User
+from core.text import TextError, clean_name
 
 
 def get_user(email: str) -> User:
@@ -44,9 +45,12 @@ class Command(BaseCommand):
         getattr(self, f"handle_{action}")(**options)
 
     def handle_create(self, *, email: str, label: str, **options: Any) -> None:
-        label = label.strip()
-        if not label or len(label) > 100:
-            raise CommandError("The label must be 1 to 100 characters long.")
+        try:
+            label = clean_name(label, max_length=100)
+        except TextError:
+            raise CommandError(
+                "The label must be 1 to 100 characters long, without control characters."
+            ) from None
         user = get_user(email)
         if not user.is_active:
             raise CommandError(f"The account {user.email} is deactivated.")
