@@ -300,9 +300,20 @@ class NodeOut(Schema):
     parent: UUID | None
     is_target: bool
     visible: bool
-    respondents: int | None
+    respondents: int | None = Field(
+        description="As of the last release: while the campaign is open, figures move only "
+        "when at least the minimum number of new responses arrived."
+    )
     invited: int | None
-    response_rate: float | None
+    response_rate: float | None = Field(
+        description="Respondents as a percentage of the headcount (or of those invited)."
+    )
+    headcount: int | None = None
+    released_on: date | None = Field(None, description="The day these figures were released.")
+    open_link: bool = Field(
+        False,
+        description="Answered through the team's open link (which anyone holding it can use).",
+    )
 
 
 class TrendPointOut(Schema):

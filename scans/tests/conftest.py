@@ -85,3 +85,16 @@ def respond(campaign: Campaign, name: str, count: int = 1, **overrides: Any) -> 
 @pytest.fixture
 def facilitator_membership(facilitator_user, org) -> Membership:
     return Membership.objects.get(user=facilitator_user, organisation=org, role=Role.FACILITATOR)
+
+
+def examples(n: int) -> int:
+    """A property test's example count for the HYPOTHESIS_PROFILE in use: "ci" runs a
+    quarter, "deep" ten times as many, anything else `n`."""
+    import os
+
+    profile = os.environ.get("HYPOTHESIS_PROFILE", "")
+    if profile == "ci":
+        return max(5, n // 4)
+    if profile == "deep":
+        return n * 10
+    return n
