@@ -601,6 +601,8 @@ def validate_answers(
 _TARGET_SQL = (
     "SELECT c.*, n.id AS target_node_id, {invitation} AS target_invitation_id, "
     "{slip} AS target_slip_id, t.headcount AS target_headcount, "
+    "(SELECT COUNT(*) FROM scans_scaninvitation si WHERE si.node_id = n.id) AS target_invited, "
+    "(SELECT COUNT(*) FROM orgs_membership_teams mt WHERE mt.team_id = t.id) AS target_members, "
     "v.data AS version_data FROM {from_} "
     "JOIN scans_campaign c ON c.id = n.campaign_id "
     "JOIN scans_questionnaireversion v ON v.id = c.questionnaire_version_id "
@@ -676,12 +678,18 @@ def _target(code: str | None, token: str | None) -> Target:
     campaign: Any = found[0]  # with the extra columns of the query
     data = campaign.version_data
     campaign.version_content = parse_content(data if isinstance(data, str) else json.dumps(data))
+    headcount = campaign.target_headcount
+    if headcount is not None:
+        # Members and this campaign's invitations count toward it (orgs.effective_headcount).
+        headcount = max(
+            int(headcount), int(campaign.target_invited or 0), int(campaign.target_members or 0)
+        )
     return Target(
         campaign,
         campaign.target_node_id,
         campaign.target_invitation_id,
         campaign.target_slip_id,
-        campaign.target_headcount,
+        headcount,
     )
 
 
