@@ -294,3 +294,30 @@ def answer_invitation(request: HttpRequest, token: str) -> HttpResponse:
                 {"campaign": campaign, "state": "token_used"},
             )
     return _handle(request, campaign, invitation.node, storage_key=storage_key, token=token)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def answer_slip(request: HttpRequest, token: str) -> HttpResponse:
+    """A printed single-use slip: works once, like an e-mail invitation."""
+    from .models import ScanSlip
+
+    slip = (
+        ScanSlip.objects.select_related(
+            "node__campaign__questionnaire_version", "node__campaign__organisation"
+        )
+        .filter(token_hash=hash_secret(token))
+        .first()
+    )
+    if slip is None:
+        raise Http404
+    campaign = slip.node.campaign
+    storage_key = f"lerend-scan:p:{hash_secret(token)[:16]}"
+    if slip.used and request.method == "GET":
+        with translation.override(campaign.language):
+            return render(
+                request,
+                "scans/answer_unavailable.html",
+                {"campaign": campaign, "state": "token_used"},
+            )
+    return _handle(request, campaign, slip.node, storage_key=storage_key, token=token)

@@ -318,6 +318,14 @@ class Report:
     comparison: Comparison | None = None
 
     @property
+    def uses_headcount(self) -> bool:
+        return any(f.headcount for f in self.nodes)
+
+    @property
+    def is_open(self) -> bool:
+        return self.campaign.accepts_responses()
+
+    @property
     def column_heads(self) -> list[Column]:
         return self.questions[0].columns if self.questions else []
 
@@ -367,11 +375,15 @@ def _headcounts(tree: Tree) -> dict[int, int | None]:
     """Each node's headcount: its team's for a target team, the sum over the target teams
     below for a department (unknown when one of them is unknown)."""
     found: dict[int, int | None] = {}
+    children: dict[int, list[int]] = defaultdict(list)
+    for n in tree.nodes:
+        if n.parent_id is not None:
+            children[n.parent_id].append(n.pk)
     for n in reversed(tree.nodes):
         own: int | None = 0
         if n.is_target:
             own = n.team.headcount if n.team is not None else None
-        below = [found[c.pk] for c in tree.nodes if c.parent_id == n.pk]
+        below = [found[c] for c in children[n.pk]]
         if own is None or any(b is None for b in below):
             found[n.pk] = None
         else:

@@ -340,6 +340,44 @@ def set_team_link(campaign: Campaign, node: CampaignNode, *, enabled: bool, acto
         )
 
 
+MAX_SLIPS = 500
+
+
+def create_slips(campaign: Campaign, node: CampaignNode, count: Any, *, actor: Any) -> list[str]:
+    """Single-use codes for a team without e-mail, one per person, to print on slips (a QR
+    each). Only their hashes are stored; a slip, like an invitation, says only whether it
+    was used. Answers the raw codes (for the printed sheet, never stored)."""
+    from .models import ScanSlip
+
+    if node.campaign_id != campaign.pk or not node.is_target:
+        raise DomainError(_("Choose one of the campaign's teams."), status=404)
+    if campaign.state == CampaignState.CLOSED:
+        raise DomainError(_("The campaign is closed."), code="campaign_closed")
+    try:
+        n = int(str(count).strip())
+    except (TypeError, ValueError):
+        n = 0
+    if isinstance(count, bool) or not 1 <= n <= MAX_SLIPS:
+        raise DomainError(
+            _("Print from 1 to %(max)d slips at once.") % {"max": MAX_SLIPS}, code="slips_invalid"
+        )
+    tokens = [secrets.token_urlsafe(18) for _ in range(n)]
+    with transaction.atomic():
+        ScanSlip.objects.bulk_create(
+            ScanSlip(campaign=campaign, node=node, token_hash=hash_secret(token))
+            for token in tokens
+        )
+        record(
+            campaign.organisation,
+            actor=actor,
+            action="scan.slips_printed",
+            target_label=campaign.name,
+            team=node.name,
+            count=n,
+        )
+    return tokens
+
+
 # --- Invitations ------------------------------------------------------------------------
 
 
