@@ -197,7 +197,7 @@ def _handle(
                 request, "scans/answer_unavailable.html", {"campaign": campaign, "state": state}
             )
         answered_before = bool(code) and services.device_answered(campaign, node, device_key)
-        form = {"storage_key": storage_key, "device_key": device_key}
+        form: dict[str, Any] = {"storage_key": storage_key, "device_key": device_key}
         if request.method == "GET":
             return _render_form(request, campaign, node, answered_before=answered_before, **form)
         answers, other = answers_from_post(campaign.questionnaire, request.POST)

@@ -71,7 +71,7 @@ def test_no_two_visible_states_differ_by_fewer_than_the_minimum(history):
     people = itertools.count()
 
     def read() -> None:
-        totals = defaultdict(int)
+        totals: dict[int, int] = defaultdict(int)
         for person in released:
             totals[node_of[person]] += 1
         before = dict(totals)
@@ -82,7 +82,7 @@ def test_no_two_visible_states_differ_by_fewer_than_the_minimum(history):
                 released[person] = version
         for v in chosen:
             pending[v] = 0
-        direct = defaultdict(int)
+        direct: dict[int, int] = defaultdict(int)
         for person in released:
             direct[node_of[person]] += 1
         nodes = [Node(v, parents[v], direct.get(v, 0)) for v in parents]
