@@ -107,11 +107,12 @@ def test_the_answer_page_offers_to_change_and_replaces(campaign):
     url = f"/s/{node(campaign, 'Bakkerij').code}/"
     page = client.get(url)
     assert "lerend_device" in page.cookies
-    assert "already answered" not in page.content.decode()
+    assert 'id="answered-before"' not in page.content.decode()
     assert post_answers(client, url).status_code == 200
     # The second visit from this device offers to change the answers, and does not show them.
     again = client.get(url).content.decode()
-    assert "already answered this scan on this device" in again
+    assert 'id="answered-before"' in again
+    assert "Je hebt deze scan al beantwoord op dit toestel" in again  # the campaign's language
     assert 'name="replace" value="1"' in again
     assert (
         post_answers(client, url, replace="1", **{"q-toegang-informatie": "nee"}).status_code == 200
