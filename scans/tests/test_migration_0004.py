@@ -38,7 +38,7 @@ def test_existing_responses_keep_their_answers_and_figures():
     team = CampaignNode.objects.create(
         campaign=campaign, parent=root, name="T", depth=1, position=1, is_target=True, code="abc"
     )
-    for i in range(6):
+    for _ in range(6):
         response = Response.objects.create(campaign=campaign, node=team, submitted_on="2026-11-30")
         Answer.objects.create(response=response, question="toegang-informatie", option="ja")
     Counter.objects.create(campaign=campaign, node=team, question="", option="", n=6)
