@@ -120,6 +120,16 @@ def release(campaign: Campaign, *, final: bool | None = None) -> set[int]:
 
     if final is None:
         final = not campaign.accepts_responses()
+    # Reads are frequent (a presenter screen): take the lock only when there is work.
+    waiting = Response.objects.filter(campaign=campaign, released=False).exists()
+    if not waiting and (
+        not final
+        or not (
+            FreeTextPool.objects.filter(campaign=campaign).exists()
+            or Response.objects.filter(campaign=campaign, device_hash__isnull=False).exists()
+        )
+    ):
+        return set()
     with _serialised_on_sqlite(), transaction.atomic():
         # Waits for submissions in flight (they hold a share lock on the row, PostgreSQL).
         list(Campaign.objects.select_for_update().filter(pk=campaign.pk).values_list("pk"))

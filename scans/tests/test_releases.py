@@ -303,3 +303,43 @@ def test_free_texts_cannot_be_joined_to_responses_by_key_or_order(campaign, admi
         for m in (Response, Answer, FreeText, FreeTextPool, SubmissionReceipt)
         for f in m._meta.concrete_fields
     )
+
+
+def test_free_texts_are_written_in_a_shuffled_batch_not_in_submission_order(
+    campaign, admin_user, monkeypatch
+):
+    from django.db import connection
+
+    import scans.releases
+
+    shuffled: list[list] = []
+
+    class Reverse:
+        """A stand-in for the system's random source that reverses and records: the written
+        order must be the shuffle's, whatever the order of submission."""
+
+        def shuffle(self, items):
+            items.reverse()
+            shuffled.append(list(items))
+
+    monkeypatch.setattr(scans.releases.random, "SystemRandom", Reverse)
+    bakkerij = node(campaign, "Bakkerij")
+    written = [f"tekst {i}" for i in range(8)]
+    for text in written:
+        services.submit_response(
+            code=bakkerij.code,
+            client_key=secrets.token_urlsafe(16),
+            answers=seed_answers(ontmoeten=["andere"]),
+            other={"ontmoeten": text},
+        )
+    pooled = set(FreeTextPool.objects.values_list("text", flat=True))
+    assert pooled == set(written) and not FreeText.objects.exists()
+    services.close_campaign(campaign, actor=admin_user)
+    with connection.cursor() as cursor:
+        # The rows as stored, without any ORDER BY.
+        cursor.execute("SELECT text FROM scans_freetext")
+        stored = [row[0] for row in cursor.fetchall()]
+    assert sorted(stored) == sorted(written)
+    batch = next(items for items in shuffled if items and items[0][-1] in written)
+    if connection.vendor == "sqlite":  # there, rows come back in the order they were written
+        assert stored == [row[-1] for row in batch]
