@@ -9,13 +9,20 @@ from collections import defaultdict
 
 import pytest
 from django.test import Client
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from orgs.models import Membership, Organisation, Role, Team
 from scans import services
 from scans.anonymity import Node, compute_visibility, leaks
-from scans.models import CampaignNode, FreeText, FreeTextPool, ReleasedCounter, Response
+from scans.models import (
+    CampaignNode,
+    FreeText,
+    FreeTextPool,
+    NodeAncestor,
+    ReleasedCounter,
+    Response,
+)
 from scans.releases import plan_release
 
 from .conftest import examples, node, respond, seed_answers
@@ -140,7 +147,11 @@ def db_histories(draw):
     events = draw(
         st.lists(
             st.one_of(
+                # Mostly new responses, so that groups cross the minimum between reads.
                 st.tuples(st.just("new"), st.sampled_from(targets), st.booleans()),
+                st.tuples(st.just("new"), st.sampled_from(targets), st.booleans()),
+                st.tuples(st.just("new"), st.sampled_from(targets), st.booleans()),
+                st.tuples(st.just("replace"), st.integers(0, 1000), st.booleans()),
                 st.tuples(st.just("read"), st.just(0), st.just(False)),
             ),
             max_size=40,
@@ -173,6 +184,16 @@ def report_state(client, campaign) -> dict[str, tuple]:
     suppress_health_check=list(HealthCheck),
 )
 @given(history=db_histories())
+@example(
+    history=(
+        [None, 0],
+        [1],
+        3,
+        [("new", 1, True)] * 3
+        + [("read", 0, False), ("new", 1, False), ("read", 0, False)]
+        + [("replace", 0, False), ("read", 0, False)],
+    )
+)
 @pytest.mark.django_db
 def test_reports_through_the_api_move_only_in_steps_of_the_minimum(builtin, history, settings):
     settings.SCAN_LINK_LIMIT = 10_000
@@ -194,21 +215,50 @@ def test_reports_through_the_api_move_only_in_steps_of_the_minimum(builtin, hist
     client = Client()
     client.force_login(admin)
     codes = {t: CampaignNode.objects.get(campaign=campaign, team=teams[t]).code for t in targets}
-    history_of: dict[str, list[tuple]] = defaultdict(list)
+    public = dict(CampaignNode.objects.filter(campaign=campaign).values_list("pk", "public_id"))
+    closure = list(
+        NodeAncestor.objects.filter(campaign=campaign).values_list("ancestor_id", "descendant_id")
+    )
+    below = {str(public[a]): {d for a2, d in closure if a2 == a} for a in public}
+    person_of: dict[object, int] = {}  # response id -> person (device)
+    devices: list[tuple[str, int]] = []  # (device key, target) per person
+    seen: dict[str, list[frozenset]] = defaultdict(list)
     for kind, target, yes in events:
-        if kind == "new":
-            services.submit_response(
-                code=codes[target],
-                client_key=secrets.token_urlsafe(16),
-                answers=seed_answers(**{"toegang-informatie": "ja" if yes else "nee"}),
+        if kind == "read":
+            report = report_state(client, campaign)
+            released = list(
+                Response.objects.filter(campaign=campaign, released=True).values_list(
+                    "id", "node_id"
+                )
             )
+            for group in report:
+                state = frozenset(
+                    (person_of[rid], rid) for rid, node_id in released if node_id in below[group]
+                )
+                for earlier in seen[group]:
+                    changed = {person for person, _rid in state ^ earlier}
+                    assert len(changed) == 0 or len(changed) >= k, (group, len(changed))
+                seen[group].append(state)
             continue
-        for group, figures in report_state(client, campaign).items():
-            for earlier in history_of[group]:
-                if earlier != figures:
-                    # Without replacements a change of figures means new respondents.
-                    assert abs(figures[0] - earlier[0]) >= k, (group, earlier[0], figures[0])
-            history_of[group].append(figures)
+        if kind == "replace":
+            if not devices:
+                continue
+            person = target % len(devices)
+            key, target = devices[person]
+        else:
+            person, key = len(devices), secrets.token_urlsafe(16)
+            devices.append((key, target))
+        services.submit_response(
+            code=codes[target],
+            client_key=secrets.token_urlsafe(16),
+            answers=seed_answers(**{"toegang-informatie": "ja" if yes else "nee"}),
+            device_key=key,
+            replace=kind == "replace",
+        )
+        newest = Response.objects.get(
+            campaign=campaign, device_hash=services.device_hash(campaign, key)
+        )
+        person_of[newest.pk] = person
     # The released figures are exactly the released responses, node by node.
     released = defaultdict(int)
     for node_id in Response.objects.filter(campaign=campaign, released=True).values_list(
