@@ -26,7 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -956,7 +956,6 @@ def submit_response(
     refused (409 `already_answered`) unless `replace`, which replaces the first. A team
     never gets more responses than its headcount.
     """
-    from .models import Response
 
     if not isinstance(client_key, str) or not CLIENT_KEY.match(client_key):
         raise DomainError(
@@ -970,6 +969,41 @@ def submit_response(
         raise DomainError(_("This invitation is not known."), code="unknown_token", status=404)
     device = _clean_device_key(device_key)
     limit_submissions(code=code, token=token, device_key=device)
+    try:
+        return _store_response(
+            client_key=client_key,
+            answers=answers,
+            other=other,
+            code=code,
+            token=token,
+            device=device,
+            replace=replace,
+        )
+    except IntegrityError:
+        # Two first answers from one device at the same moment (PostgreSQL): the unique
+        # device constraint lets one through; the other is told, nothing else is stored.
+        raise DomainError(
+            _(
+                "You already answered this scan on this device. Send again to replace "
+                "your earlier answers."
+            ),
+            code="already_answered",
+            status=409,
+        ) from None
+
+
+def _store_response(
+    *,
+    client_key: str,
+    answers: Any,
+    other: Any,
+    code: str | None,
+    token: str | None,
+    device: str | None,
+    replace: bool,
+) -> SubmitResult:
+    from .models import Response
+
     with _serialised_on_sqlite(), transaction.atomic():
         target = _target(code, token)
         campaign, node_id = target.campaign, target.node_id
