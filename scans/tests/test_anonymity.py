@@ -29,6 +29,8 @@ from scans.anonymity import (
     visible_campaigns,
 )
 
+from .conftest import examples
+
 BELOW = Hidden.BELOW_MINIMUM
 COMPLEMENTARY = Hidden.COMPLEMENTARY
 
@@ -424,7 +426,7 @@ def team_trees(draw, max_nodes: int = 25, max_depth: int = 4) -> list[Node[int]]
 minimums = st.integers(3, 8)
 
 
-@settings(max_examples=400, deadline=None, database=None)
+@settings(max_examples=examples(400), deadline=None, database=None)
 @given(team_trees(), minimums)
 def test_no_visible_figure_rests_on_fewer_than_the_minimum(nodes, k):
     result = compute_visibility(nodes, k)
@@ -434,7 +436,7 @@ def test_no_visible_figure_rests_on_fewer_than_the_minimum(nodes, k):
     assert leaks(nodes, result.visible, k) == []
 
 
-@settings(max_examples=300, deadline=None, database=None)
+@settings(max_examples=examples(300), deadline=None, database=None)
 @given(team_trees(), minimums)
 def test_every_hidden_team_has_its_reason_and_no_hide_is_spare(nodes, k):
     result = compute_visibility(nodes, k)
@@ -449,7 +451,7 @@ def test_every_hidden_team_has_its_reason_and_no_hide_is_spare(nodes, k):
             assert attacks(nodes, result.visible | {node.id}, k) != []
 
 
-@settings(max_examples=300, deadline=None, database=None)
+@settings(max_examples=examples(300), deadline=None, database=None)
 @given(team_trees(), minimums, st.data())
 def test_leaks_agrees_with_the_attacker_on_any_visibility(nodes, k, data):
     visible = data.draw(st.sets(st.sampled_from([node.id for node in nodes])))
@@ -466,21 +468,21 @@ def test_leaks_agrees_with_the_attacker_on_any_visibility(nodes, k, data):
         assert total[leak.node] - sum(total[s] for s in leak.subtracted) == leak.revealed
 
 
-@settings(max_examples=200, deadline=None, database=None)
+@settings(max_examples=examples(200), deadline=None, database=None)
 @given(team_trees(max_nodes=9), minimums, st.data())
 def test_the_attacker_model_matches_listing_every_subset(nodes, k, data):
     visible = data.draw(st.sets(st.sampled_from([node.id for node in nodes])))
     assert set(attacks(nodes, visible, k)) == brute_force_attacks(nodes, visible, k)
 
 
-@settings(max_examples=100, deadline=None, database=None)
+@settings(max_examples=examples(100), deadline=None, database=None)
 @given(team_trees(), minimums)
 def test_the_outcome_is_deterministic(nodes, k):
     first, second = compute_visibility(nodes, k), compute_visibility(list(nodes), k)
     assert [first.reason(n.id) for n in nodes] == [second.reason(n.id) for n in nodes]
 
 
-@settings(max_examples=200, deadline=None, database=None)
+@settings(max_examples=examples(200), deadline=None, database=None)
 @given(team_trees(), minimums, st.data())
 def test_a_filtered_tree_obeys_the_same_rule(nodes, k, data):
     # A filter keeps part of each team's respondents; its breakdown is a tree of its own.
@@ -496,7 +498,7 @@ def test_a_filtered_tree_obeys_the_same_rule(nodes, k, data):
         assert left_out == 0 or left_out >= k
 
 
-@settings(max_examples=100, deadline=None, database=None)
+@settings(max_examples=examples(100), deadline=None, database=None)
 @given(st.lists(st.tuples(team_trees(max_nodes=12), minimums), min_size=1, max_size=4))
 def test_a_trend_point_exists_only_where_the_campaign_shows_the_team(campaigns):
     results = {i: compute_visibility(nodes, k) for i, (nodes, k) in enumerate(campaigns)}

@@ -28,7 +28,7 @@ from scans import reports, services
 from scans.models import CampaignNode
 from scans.reports import build_report, export_rows, raw_rows, safe_subset
 
-from .conftest import node, respond, seed_answers
+from .conftest import examples, node, respond, seed_answers
 
 
 def brute_force_unsafe(
@@ -417,7 +417,7 @@ def check_views(client, campaign, truth):
     return problems
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=list(HealthCheck))
 @given(scenario=scenarios())
 @pytest.mark.django_db
 def test_no_view_reveals_a_small_group(builtin, scenario):
@@ -429,7 +429,7 @@ def test_no_view_reveals_a_small_group(builtin, scenario):
     assert check_views(client, campaign, truth) == []
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(
     st.lists(st.one_of(st.none(), st.integers(0, 30)), min_size=1, max_size=9),
     st.lists(st.lists(st.integers(0, 6), min_size=9, max_size=9), min_size=1, max_size=3),
