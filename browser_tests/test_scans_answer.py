@@ -59,9 +59,16 @@ def test_answering_on_a_phone(page, assert_accessible, team_code):
     assert page.locator("input[name=other-ontmoeten]").input_value() == "In de gang"
     assert progress.inner_text().startswith("3 ")
 
-    # The browser itself asks for the required questions before sending.
+    # The server (not the browser's bubble) explains the required questions, in Dutch, at
+    # each field; what was filled in stays.
     page.locator("button.scan-send").click()
+    page.wait_for_selector(".field-error")
     assert Response.objects.count() == 0
+    assert page.locator(".field-error").count() == 3
+    assert page.locator(".field-error").first.inner_text() == "Deze vraag moet beantwoord worden."
+    assert page.get_by_role("group", name="1. Heeft elke").get_by_label("Ja").is_checked()
+    assert_accessible(page)
+    assert fits_the_phone(page)
     for number, answer in [("3. Wordt", "Ja"), ("4. Is er", "Ja"), ("5. Werken", "Nee")]:
         page.get_by_role("group", name=number).get_by_label(answer).check()
     assert progress.inner_text().startswith("6 ")
@@ -77,7 +84,57 @@ def test_answering_on_a_phone(page, assert_accessible, team_code):
     ]
     assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('lerend-scan'))") == []
 
-    # Back to the form: nothing restored, and a fresh answer is a new response.
-    page.go_back()
-    page.reload()
+    # Back to the form: nothing restored, and this device is offered to change its answers
+    # (a replacement, not a second response).
+    page.goto(f"/s/{team_code}/")
     assert not page.get_by_role("group", name="1. Heeft elke").get_by_label("Ja").is_checked()
+    assert page.locator("#answered-before").is_visible()
+    assert_accessible(page)
+
+
+def test_long_question_text_wraps_inside_its_box_on_a_phone(
+    page, assert_accessible, transactional_db
+):
+    from django.core.management import call_command
+
+    if not Questionnaire.objects.filter(slug="leercultuur").exists():
+        call_command("migrate", "scans", "0001", verbosity=0)
+        call_command("migrate", verbosity=0)
+    org = Organisation.objects.create(name="Garage Peeters", slug="peeters")
+    team = Team.objects.create(organisation=org, name="Werkplaats")
+    long_word = "Arbeidsorganisatieontwikkelingsbegeleidingsprogramma" * 2
+    questionnaire = services.create_questionnaire(
+        org,
+        {
+            "title": "Lang",
+            "slug": "lang",
+            "sections": [
+                {
+                    "questions": [
+                        {
+                            "kind": "yes_no",
+                            "key": "lang",
+                            "text": f"Vind je dat {long_word} en nog veel meer woorden " * 3,
+                            "required": True,
+                        }
+                    ]
+                }
+            ],
+        },
+        actor=None,
+    )
+    campaign = services.create_campaign(
+        org, questionnaire=questionnaire, name="M", teams=[team], actor=None
+    )
+    services.open_campaign(campaign, actor=None)
+    code = CampaignNode.objects.get(campaign=campaign, team=team).code
+    page.goto(f"/s/{code}/")
+    assert fits_the_phone(page)
+    box = page.locator("fieldset.scan-question").first.bounding_box()
+    legend = page.locator("fieldset.scan-question legend").first.bounding_box()
+    assert box is not None and legend is not None
+    assert legend["x"] + legend["width"] <= box["x"] + box["width"] + 0.5
+    page.locator("button.scan-send").click()
+    page.wait_for_selector(".field-error")
+    assert fits_the_phone(page)
+    assert_accessible(page)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, cast
 from uuid import UUID
 
 from django.conf import settings
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
@@ -166,20 +167,36 @@ class TeamOut(Schema):
     id: UUID
     name: str
     parent: UUID | None = Field(description="The id of the team this one is part of.")
+    headcount: int | None = Field(
+        None, description="How many people the team has (set by an admin); null when unknown."
+    )
+    effective_headcount: int | None = Field(
+        None,
+        description="The most responses a scan accepts for the team: the headcount, never "
+        "below its members and open invitations; null when unknown.",
+    )
+
+
+HEADCOUNT_DESCRIPTION = (
+    "How many people the team has: a scan never accepts more responses for it. At least its "
+    "members and open invitations (else 400 headcount_below_known); null clears it."
+)
 
 
 class TeamIn(Input):
     name: Name
     parent: UUID | None = Field(None, description="Leave out or null for a top-level team.")
+    headcount: int | None = Field(None, ge=1, le=100_000, description=HEADCOUNT_DESCRIPTION)
 
 
 class TeamPatch(PartialUpdate):
-    NULLABLE: ClassVar[frozenset[str]] = frozenset({"parent"})
+    NULLABLE: ClassVar[frozenset[str]] = frozenset({"parent", "headcount"})
 
     name: Name | None = Field(None, description=UNCHANGED)
     parent: UUID | None = Field(
         None, description="null moves the team to the top level; leave out: unchanged."
     )
+    headcount: int | None = Field(None, ge=1, le=100_000, description=HEADCOUNT_DESCRIPTION)
 
 
 def team_out(team: Team) -> dict[str, Any]:
@@ -187,6 +204,8 @@ def team_out(team: Team) -> dict[str, Any]:
         "id": team.public_id,
         "name": team.name,
         "parent": team.parent.public_id if team.parent else None,
+        "headcount": team.headcount,
+        "effective_headcount": services.effective_headcount(team),
     }
 
 
@@ -228,12 +247,17 @@ def list_teams(request: HttpRequest, slug: str) -> list[dict[str, Any]]:
 )
 def create_team(request: HttpRequest, slug: str, payload: TeamIn) -> Status:
     membership = get_membership(caller(request), slug, role=Role.ADMIN)
-    team = services.create_team(
-        membership.organisation,
-        name=payload.name,
-        parent=find_parent(membership, payload.parent),
-        actor=caller(request),
-    )
+    with transaction.atomic():
+        team = services.create_team(
+            membership.organisation,
+            name=payload.name,
+            parent=find_parent(membership, payload.parent),
+            actor=caller(request),
+        )
+        if payload.headcount is not None:
+            team = services.set_team_headcount(
+                team, headcount=payload.headcount, actor=caller(request)
+            )
     return Status(201, team_out(team))
 
 
@@ -246,12 +270,19 @@ def update_team(request: HttpRequest, slug: str, team_id: UUID, payload: TeamPat
     membership = get_membership(caller(request), slug, role=Role.ADMIN)
     team = get_team(membership, team_id)
     changes = payload.changes()
-    team = services.update_team(
-        team,
-        actor=caller(request),
-        name=changes.get("name", team.name),
-        parent=find_parent(membership, changes["parent"]) if "parent" in changes else team.parent,
-    )
+    with transaction.atomic():
+        team = services.update_team(
+            team,
+            actor=caller(request),
+            name=changes.get("name", team.name),
+            parent=find_parent(membership, changes["parent"])
+            if "parent" in changes
+            else team.parent,
+        )
+        if "headcount" in changes:
+            team = services.set_team_headcount(
+                team, headcount=changes["headcount"], actor=caller(request)
+            )
     return team_out(team)
 
 

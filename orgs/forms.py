@@ -118,6 +118,19 @@ class TeamForm(TeamChoiceMixin, Form):
         return self.teams_by_id.get(value) if value else None
 
 
+class TeamHeadcountForm(Form):
+    headcount = forms.CharField(
+        label=_("Headcount"),
+        required=False,
+        max_length=7,
+        help_text=_(
+            "How many people the team has. A scan never accepts more responses for the team. "
+            "Leave empty when unknown."
+        ),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+
 class TeamRenameForm(Form):
     name = forms.CharField(label=_("New name"), max_length=150)
 

@@ -268,6 +268,8 @@ AUDIT_ACTIONS = {
     "scan.campaign_created": _("Scan created"),
     "scan.campaign_opened": _("Scan opened"),
     "scan.campaign_closed": _("Scan closed"),
+    "scan.team_link_changed": _("Scan team link opened or closed"),
+    "scan.slips_printed": _("Scan answer slips printed"),
     "scan.invitations_sent": _("Scan invitations sent"),
     "scan.reminders_sent": _("Scan reminders sent"),
 }

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.errors import DomainError
 from core.text import service_name
@@ -579,6 +580,87 @@ def update_team(team: Team, *, actor: Any, name: str, parent: Team | None) -> Te
                 changes=changes,
             )
     team.name, team.parent = current.name, current.parent
+    return current
+
+
+def known_people(team: Team) -> int:
+    """People the team is known to have: its members, or the open scan invitations of one
+    campaign for it if there are more (the same people are invited, not added)."""
+    from django.apps import apps
+
+    members = Membership.objects.filter(teams=team).count()
+    invited = 0
+    if apps.is_installed("scans"):
+        from django.db.models import Count
+
+        from scans.models import ScanInvitation
+
+        counts = (
+            ScanInvitation.objects.filter(node__team=team, used=False)
+            .exclude(campaign__state="closed")
+            .values("campaign_id")
+            .annotate(n=Count("id"))
+            .values_list("n", flat=True)
+        )
+        invited = max(counts, default=0)
+    return max(members, invited)
+
+
+def effective_headcount(team: Team) -> int | None:
+    """The headcount a scan holds the team to: the admin's figure, never below the people
+    known (None while unknown)."""
+    if team.headcount is None:
+        return None
+    return max(team.headcount, known_people(team))
+
+
+MAX_HEADCOUNT = 100_000
+
+
+def set_team_headcount(team: Team, *, headcount: Any, actor: Any) -> Team:
+    """Set (or clear with None) how many people the team has: a scan never accepts more
+    responses for it. It cannot be set below its members and open invitations."""
+    if headcount in (None, ""):
+        value = None
+    else:
+        try:
+            value = int(str(headcount).strip())
+        except (TypeError, ValueError):
+            raise DomainError(
+                _("Enter the headcount as a whole number."), code="headcount_invalid"
+            ) from None
+        if isinstance(headcount, bool) or not 1 <= value <= MAX_HEADCOUNT:
+            raise DomainError(
+                _("The headcount is a whole number from 1 to %(max)d.") % {"max": MAX_HEADCOUNT},
+                code="headcount_invalid",
+            )
+    with transaction.atomic():
+        current = Team.objects.select_for_update().get(pk=team.pk)
+        if value is not None:
+            known = known_people(current)
+            if value < known:
+                raise DomainError(
+                    ngettext(
+                        "The team has %(n)d member or invited person already: the headcount "
+                        "cannot be lower.",
+                        "The team has %(n)d members or invited people already: the headcount "
+                        "cannot be lower.",
+                        known,
+                    )
+                    % {"n": known},
+                    code="headcount_below_known",
+                )
+        if current.headcount != value:
+            record(
+                current.organisation,
+                actor=actor,
+                action="team.updated",
+                target_label=current.name,
+                changes={"headcount": [current.headcount, value]},
+            )
+            current.headcount = value
+            current.save(update_fields=["headcount"])
+    team.headcount = current.headcount
     return current
 
 

@@ -18,7 +18,15 @@ from core.errors import DomainError
 
 from . import services
 from .access import get_invitation, get_member, get_team, org_view
-from .forms import InviteForm, MemberTeamsForm, OrganisationForm, RoleForm, TeamForm, TeamRenameForm
+from .forms import (
+    InviteForm,
+    MemberTeamsForm,
+    OrganisationForm,
+    RoleForm,
+    TeamForm,
+    TeamHeadcountForm,
+    TeamRenameForm,
+)
 from .models import AuditEvent, Membership, Role, Team, team_tree
 
 AUDIT_PAGE_SIZE = 50
@@ -266,8 +274,28 @@ def teams(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def team_edit(request: HttpRequest, team_id: str) -> HttpResponse:
     team = get_team(request.membership, team_id)  # type: ignore[attr-defined]
-    form = TeamForm(request.POST or None, organisation=request.organisation, team=team)  # type: ignore[attr-defined]
-    if request.method == "POST" and form.is_valid():
+    posted = request.POST if request.method == "POST" else None
+    which = posted.get("form") if posted is not None else None
+    form = TeamForm(
+        posted if which != "headcount" else None,
+        organisation=request.organisation,  # type: ignore[attr-defined]
+        team=team,
+    )
+    headcount_form = TeamHeadcountForm(
+        posted if which == "headcount" else None,
+        initial={"headcount": team.headcount if team.headcount is not None else ""},
+    )
+    if which == "headcount" and headcount_form.is_valid():
+        try:
+            services.set_team_headcount(
+                team, headcount=headcount_form.cleaned_data["headcount"], actor=request.user
+            )
+        except DomainError as error:
+            headcount_form.add_error("headcount", error.message)
+        else:
+            messages.success(request, _("Team “%(name)s” saved.") % {"name": team.name})
+            return redirect(_teams_url(request))
+    elif which != "headcount" and request.method == "POST" and form.is_valid():
         try:
             services.update_team(
                 team,
@@ -286,10 +314,13 @@ def team_edit(request: HttpRequest, team_id: str) -> HttpResponse:
         {
             "team": team,
             "form": form,
+            "headcount_form": headcount_form,
+            "known_people": services.known_people(team),
+            "effective_headcount": services.effective_headcount(team),
             "has_children": team.children.exists(),
             "section": "teams",
         },
-        status=400 if form.is_bound else 200,
+        status=400 if request.method == "POST" else 200,
     )
 
 

@@ -15,11 +15,11 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from core.errors import DomainError
-from core.net import client_address
 
 from . import services
 from .models import Campaign, CampaignNode, CampaignState, ScanInvitation, hash_secret
@@ -55,8 +55,14 @@ def _state(campaign: Campaign) -> str | None:
     return "closed"
 
 
-def form_sections(questionnaire: ScanQuestionnaire, values: dict[str, list[str]]) -> list[dict]:
-    """The questionnaire as the template needs it, with what was sent ticked again."""
+def form_sections(
+    questionnaire: ScanQuestionnaire,
+    values: dict[str, list[str]],
+    field_errors: dict[str, str] | None = None,
+) -> list[dict]:
+    """The questionnaire as the template needs it, with what was sent ticked again and the
+    server's message at each question that needs one."""
+    field_errors = field_errors or {}
     sections = []
     for s_index, section in enumerate(questionnaire.sections):
         questions = []
@@ -69,6 +75,7 @@ def form_sections(questionnaire: ScanQuestionnaire, values: dict[str, list[str]]
                 "id": f"q{s_index}-{q.key}",
                 "multiple": q.kind == "multiple_choice",
                 "text_value": chosen[0] if chosen and q.kind == "open_text" else "",
+                "error": field_errors.get(q.key),
             }
             if q.kind != "open_text":
                 other_key = getattr(getattr(q, "other_option", None), "key", None)
@@ -94,14 +101,54 @@ def form_sections(questionnaire: ScanQuestionnaire, values: dict[str, list[str]]
     return sections
 
 
+DEVICE_COOKIE = "lerend_device"
+"""The answer page's device key (also kept in localStorage by answer.js): random, sent
+with the answers and stored only as a keyed hash per campaign (see services.device_hash)."""
+DEVICE_MAX_AGE = 400 * 24 * 3600
+
+
+def _device_key(request: HttpRequest) -> str:
+    posted = request.POST.get("device_key") if request.method == "POST" else None
+    for candidate in (posted, request.COOKIES.get(DEVICE_COOKIE)):
+        if isinstance(candidate, str) and services.CLIENT_KEY.match(candidate):
+            return candidate
+    return secrets.token_urlsafe(24)
+
+
+def _with_device_cookie(request: HttpRequest, response: HttpResponse, key: str) -> HttpResponse:
+    if request.COOKIES.get(DEVICE_COOKIE) != key:
+        response.set_cookie(
+            DEVICE_COOKIE,
+            key,
+            max_age=DEVICE_MAX_AGE,
+            path="/s/",
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+    return response
+
+
+def missing_required(questionnaire: ScanQuestionnaire, answers: dict, other: dict) -> list[str]:
+    """Keys of the required questions without an answer, for messages at each field."""
+    missing = []
+    for q in questionnaire.questions:
+        value = answers.get(q.key)
+        if q.required and value in (None, "", []) and not str(other.get(q.key, "")).strip():
+            missing.append(q.key)
+    return missing
+
+
 def _render_form(
     request: HttpRequest,
     campaign: Campaign,
     node: CampaignNode,
     *,
     storage_key: str,
+    device_key: str,
     error: str | None = None,
     status: int = 200,
+    field_errors: dict[str, str] | None = None,
+    answered_before: bool = False,
 ) -> HttpResponse:
     questionnaire = campaign.questionnaire
     posted = request.POST if request.method == "POST" else None
@@ -110,7 +157,9 @@ def _render_form(
         for name in posted:
             values[name] = posted.getlist(name)
     client_key = (posted.get("client_key") if posted else None) or secrets.token_urlsafe(16)
-    return render(
+    if not isinstance(client_key, str) or not services.CLIENT_KEY.match(client_key):
+        client_key = secrets.token_urlsafe(16)
+    response = render(
         request,
         "scans/answer.html",
         {
@@ -118,14 +167,17 @@ def _render_form(
             "node": node,
             "questionnaire": questionnaire,
             "question_count": len(questionnaire.questions),
-            "sections": form_sections(questionnaire, values),
+            "sections": form_sections(questionnaire, values, field_errors or {}),
             "client_key": client_key,
+            "device_key": device_key,
+            "answered_before": answered_before,
             "storage_key": storage_key,
             "error": error,
             "fresh": posted is None,
         },
         status=status,
     )
+    return _with_device_cookie(request, response, device_key)
 
 
 def _handle(
@@ -137,20 +189,30 @@ def _handle(
     code: str | None = None,
     token: str | None = None,
 ) -> HttpResponse:
+    device_key = _device_key(request)
     with translation.override(campaign.language):
         state = _state(campaign)
         if state is not None and request.method == "GET":
             return render(
                 request, "scans/answer_unavailable.html", {"campaign": campaign, "state": state}
             )
+        answered_before = bool(code) and services.device_answered(campaign, node, device_key)
+        form: dict[str, Any] = {"storage_key": storage_key, "device_key": device_key}
         if request.method == "GET":
-            return _render_form(request, campaign, node, storage_key=storage_key)
+            return _render_form(request, campaign, node, answered_before=answered_before, **form)
         answers, other = answers_from_post(campaign.questionnaire, request.POST)
-        try:
-            services.limit_submissions(client_address(request))
-        except DomainError as error:
+        missing = missing_required(campaign.questionnaire, answers, other)
+        if missing:
+            message = _("This question needs an answer.")
             return _render_form(
-                request, campaign, node, storage_key=storage_key, error=error.message, status=429
+                request,
+                campaign,
+                node,
+                error=_("Some required questions have no answer yet; they are marked below."),
+                field_errors=dict.fromkeys(missing, message),
+                status=400,
+                answered_before=answered_before,
+                **form,
             )
         try:
             services.submit_response(
@@ -159,21 +221,40 @@ def _handle(
                 client_key=request.POST.get("client_key"),
                 answers=answers,
                 other=other,
+                device_key=device_key if code else None,
+                replace=request.POST.get("replace") == "1",
             )
         except DomainError as error:
-            if error.code in {"campaign_closed", "campaign_not_open", "token_used"}:
+            if error.code in {
+                "campaign_closed",
+                "campaign_not_open",
+                "token_used",
+                "headcount_reached",
+                "already_answered_elsewhere",
+            }:
                 return render(
                     request,
                     "scans/answer_unavailable.html",
                     {"campaign": campaign, "state": error.code, "message": error.message},
                     status=409,
                 )
-            return _render_form(
-                request, campaign, node, storage_key=storage_key, error=error.message, status=400
+            response = _render_form(
+                request,
+                campaign,
+                node,
+                error=error.message,
+                status=error.status if error.status in (409, 429) else 400,
+                answered_before=answered_before or error.code == "already_answered",
+                **form,
             )
-        return render(
+            retry_after = getattr(error, "retry_after", None)
+            if retry_after:
+                response["Retry-After"] = str(retry_after)
+            return response
+        done = render(
             request, "scans/answer_done.html", {"campaign": campaign, "storage_key": storage_key}
         )
+        return _with_device_cookie(request, done, device_key)
 
 
 @never_cache
@@ -183,7 +264,7 @@ def answer_team(request: HttpRequest, code: str) -> HttpResponse:
         CampaignNode.objects.select_related(
             "campaign__questionnaire_version", "campaign__organisation"
         )
-        .filter(code=code, is_target=True)
+        .filter(code=code, is_target=True, link_enabled=True)
         .first()
     )
     if node is None:
@@ -213,3 +294,30 @@ def answer_invitation(request: HttpRequest, token: str) -> HttpResponse:
                 {"campaign": campaign, "state": "token_used"},
             )
     return _handle(request, campaign, invitation.node, storage_key=storage_key, token=token)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def answer_slip(request: HttpRequest, token: str) -> HttpResponse:
+    """A printed single-use slip: works once, like an e-mail invitation."""
+    from .models import ScanSlip
+
+    slip = (
+        ScanSlip.objects.select_related(
+            "node__campaign__questionnaire_version", "node__campaign__organisation"
+        )
+        .filter(token_hash=hash_secret(token))
+        .first()
+    )
+    if slip is None:
+        raise Http404
+    campaign = slip.node.campaign
+    storage_key = f"lerend-scan:p:{hash_secret(token)[:16]}"
+    if slip.used and request.method == "GET":
+        with translation.override(campaign.language):
+            return render(
+                request,
+                "scans/answer_unavailable.html",
+                {"campaign": campaign, "state": "token_used"},
+            )
+    return _handle(request, campaign, slip.node, storage_key=storage_key, token=token)

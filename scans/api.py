@@ -9,17 +9,20 @@ same anonymity rule: a hidden group has `visible: false` and no figures at all.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
+from functools import wraps
 from typing import Any, Literal
 from uuid import UUID
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
+from ninja.decorators import decorate_view
 from ninja.responses import Status
 from pydantic import ConfigDict
 
 from core.api_errors import ErrorOut, error_responses
-from core.net import client_address
 from core.text import name_type
 from orgs.access import get_membership
 from orgs.models import Role, Team
@@ -56,12 +59,43 @@ class ResponseIn(Input):
     other: dict[str, str] = Field(
         default_factory=dict, description="Question key -> the “Andere” text."
     )
+    device_key: str | None = Field(
+        None,
+        min_length=16,
+        max_length=100,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="A random key kept on the device for the campaign (the answer page keeps "
+        "one): a second response with it is refused with 409 `already_answered`, unless "
+        "`replace` is true, which replaces the first (while the campaign is open).",
+    )
+    replace: bool = Field(False, description="Replace this device's earlier answers.")
 
 
 class ResponseOut(Schema):
     status: Literal["accepted"]
     campaign: UUID
     submitted_on: date = Field(description="The day, never the time.")
+    replaced: bool = Field(False, description="Whether earlier answers were replaced.")
+
+
+def json_only(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Only `application/json`: a cross-site page can post `text/plain` or a form without
+    asking (no CORS preflight), so anything else is refused with 415 before it is read."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        content_type = request.content_type or ""
+        if content_type.lower() != "application/json":
+            return JsonResponse(
+                {
+                    "detail": _("Send the response as application/json."),
+                    "code": "unsupported_media_type",
+                },
+                status=415,
+            )
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 @router.post(
@@ -73,22 +107,27 @@ class ResponseOut(Schema):
         400: ErrorOut,
         404: ErrorOut,
         409: ErrorOut,
+        415: ErrorOut,
         422: ErrorOut,
         429: ErrorOut,
     },
     summary="Send one anonymous response",
     description="201 when stored; 200 with the first result when this client key was seen "
-    "before (nothing new is stored). Every check runs before anything is stored. More than "
-    "30 responses a minute from one client address: 429.",
+    "before (nothing new is stored). Every check runs before anything is stored. Only "
+    "`application/json` (else 415). Submissions are limited per team link (or token) and per "
+    "device, not per address: 429 with Retry-After. A team never takes more responses than "
+    "its headcount: 409 `headcount_reached`.",
 )
+@decorate_view(json_only)
 def post_response(request: HttpRequest, payload: ResponseIn) -> Any:
-    services.limit_submissions(client_address(request))
     result = services.submit_response(
         code=payload.code,
         token=payload.token,
         client_key=payload.client_key,
         answers=payload.answers,
         other=payload.other,
+        device_key=payload.device_key,
+        replace=payload.replace,
     )
     return Status(200 if result.replayed else 201, result.as_dict())
 
@@ -262,9 +301,20 @@ class NodeOut(Schema):
     parent: UUID | None
     is_target: bool
     visible: bool
-    respondents: int | None
+    respondents: int | None = Field(
+        description="As of the last release: while the campaign is open, figures move only "
+        "when at least the minimum number of new responses arrived."
+    )
     invited: int | None
-    response_rate: float | None
+    response_rate: float | None = Field(
+        description="Respondents as a percentage of the headcount (or of those invited)."
+    )
+    headcount: int | None = None
+    released_on: date | None = Field(None, description="The day these figures were released.")
+    open_link: bool = Field(
+        False,
+        description="Answered through the team's open link (which anyone holding it can use).",
+    )
 
 
 class TrendPointOut(Schema):

@@ -129,3 +129,29 @@ def pdf_response(report: Report) -> HttpResponse:
     name = _filename(report.campaign, "report.pdf")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def slips_pdf_bytes(campaign: Campaign, node: Any, tokens: list[str]) -> bytes:
+    """An A4 sheet (or more) of single-use slips: a QR code and the address per slip, in a
+    grid with dashed cut lines, and a note for whoever hands them out."""
+    import segno
+    from django.conf import settings
+    from django.utils import translation
+    from weasyprint import HTML
+
+    slips = []
+    for token in tokens:
+        url = f"{settings.SITE_URL}/s/p/{token}/"
+        slips.append({"url": url, "qr": segno.make(url, error="m").svg_data_uri(scale=3)})
+    with translation.override(campaign.language):
+        html = render_to_string(
+            "scans/slips_pdf.html", {"campaign": campaign, "node": node, "slips": slips}
+        )
+    return HTML(string=html).write_pdf()
+
+
+def slips_pdf_response(campaign: Campaign, node: Any, tokens: list[str]) -> HttpResponse:
+    response = HttpResponse(slips_pdf_bytes(campaign, node, tokens), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{_filename(campaign, "slips.pdf")}"'
+    response["Cache-Control"] = "no-store"
+    return response

@@ -223,6 +223,11 @@ class CampaignNode(models.Model):
     is_target = models.BooleanField(default=False)
     code = models.CharField(max_length=16, unique=True, null=True, blank=True)
     """The team link's code (/s/<code>/); only target teams have one."""
+    link_enabled = models.BooleanField(default=True)
+    """Whether the open team link takes answers (off when the team answers only through
+    single-use invitations or slips)."""
+    link_used = models.BooleanField(default=False)
+    """Set by the first answer through the open team link: the report marks the team."""
 
     class Meta:
         ordering = ["campaign", "position"]
@@ -278,38 +283,65 @@ class ScanInvitation(models.Model):
 
 
 class Response(models.Model):
-    """One respondent's answers: campaign, team node, day. Nothing that identifies them."""
+    """One respondent's answers: campaign, team node, day. Nothing that identifies them.
+
+    `released` says the response is part of the figures reports show (see `scans.releases`);
+    `superseded` that the same device answered again: it stays in the released figures until
+    its node's next release, which deletes it. `device_hash` is a keyed hash of the answer
+    page's device key (HMAC with the server's secret, per campaign), so that a second visit
+    replaces the answers instead of adding a response; it is cleared when the campaign closes.
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="responses")
     node = models.ForeignKey(CampaignNode, on_delete=models.CASCADE, related_name="responses")
     submitted_on = models.DateField()
+    released = models.BooleanField(default=False)
+    superseded = models.BooleanField(default=False)
+    device_hash = models.CharField(max_length=64, null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "device_hash"],
+                condition=Q(device_hash__isnull=False),
+                name="scan_response_one_per_device",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["campaign", "released", "node"], name="scan_response_release")
+        ]
 
     def __str__(self) -> str:
         return f"response to {self.campaign_id}"
 
 
 class Answer(models.Model):
-    """One chosen option (or scale value) of one question in one response."""
+    """One chosen option (or scale value) of one question in one response. A random key:
+    an increasing number would tell the order of submission."""
 
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
     question = models.CharField(max_length=40)
     option = models.CharField(max_length=40)
 
     class Meta:
-        indexes = [models.Index(fields=["question", "option"], name="scan_answer_question")]
+        indexes = [models.Index(fields=["question", "option"], name="scan_answer_q_option")]
 
     def __str__(self) -> str:
         return f"{self.question}={self.option}"
 
 
 class Counter(models.Model):
-    """Respondents per (campaign, node, question, option), for the node itself only.
+    """Respondents per (campaign, node, question, option), for the node itself only: the
+    live figures, which no report reads (reports read `ReleasedCounter`).
 
     (question, option) = (TOTAL, TOTAL) counts respondents; (key, TOTAL) counts those who
-    answered the question; (key, option) those who chose the option.
+    answered the question; (key, option) those who chose the option. A random key: an
+    increasing one would tell in which order options were first chosen.
     """
 
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
     node = models.ForeignKey(CampaignNode, on_delete=models.CASCADE, related_name="+")
     question = models.CharField(max_length=40, blank=True)
@@ -319,7 +351,7 @@ class Counter(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["campaign", "node", "question", "option"], name="scan_counter_unique"
+                fields=["campaign", "node", "question", "option"], name="scan_counter_key"
             )
         ]
 
@@ -327,9 +359,46 @@ class Counter(models.Model):
         return f"{self.question}={self.option}: {self.n}"
 
 
-class FreeText(models.Model):
-    """An "Andere" or open-text answer, per node and question; shown shuffled."""
+class ReleasedCounter(models.Model):
+    """The counters of a node as of its last release: what every report, export, trend and
+    presenter screen reads while the campaign is open (and, after the final release, once it
+    has closed)."""
 
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    node = models.ForeignKey(CampaignNode, on_delete=models.CASCADE, related_name="+")
+    question = models.CharField(max_length=40, blank=True)
+    option = models.CharField(max_length=40, blank=True)
+    n = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "node", "question", "option"], name="scan_released_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question}={self.option}: {self.n}"
+
+
+class NodeRelease(models.Model):
+    """When a node's figures were last released (a day, shown as "figures of ...")."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    node = models.OneToOneField(CampaignNode, on_delete=models.CASCADE, related_name="release")
+    released_on = models.DateField()
+
+    def __str__(self) -> str:
+        return f"{self.node_id}: {self.released_on}"
+
+
+class FreeText(models.Model):
+    """An "Andere" or open-text answer, per node and question; shown shuffled. Written from
+    the pool (`FreeTextPool`) in shuffled batches, so neither key nor row order follows the
+    order of submission."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
     node = models.ForeignKey(CampaignNode, on_delete=models.CASCADE, related_name="+")
     question = models.CharField(max_length=40)
@@ -340,25 +409,61 @@ class FreeText(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["campaign", "question", "pick"], name="scan_freetext_pick"),
-            models.Index(fields=["node", "question", "pick"], name="scan_freetext_node_pick"),
+            models.Index(fields=["campaign", "question", "pick"], name="scan_text_pick"),
+            models.Index(fields=["node", "question", "pick"], name="scan_text_node_pick"),
         ]
 
     def __str__(self) -> str:
         return self.question
 
 
-class SubmissionReceipt(models.Model):
-    """A submission's client key (hashed), so that a replay stores nothing new."""
+class FreeTextPool(models.Model):
+    """Free texts waiting to be written to `FreeText`: no response, no time. `ready` once
+    their node's figures were released; flushed in a shuffled batch when at least the
+    campaign's minimum are ready, or when the campaign closes. Kept in the database, so a
+    restart loses nothing."""
 
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    node = models.ForeignKey(CampaignNode, on_delete=models.CASCADE, related_name="+")
+    question = models.CharField(max_length=40)
+    text = models.TextField(max_length=1000)
+    ready = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["campaign", "ready"], name="scan_pool_ready")]
+
+    def __str__(self) -> str:
+        return self.question
+
+
+class SubmissionReceipt(models.Model):
+    """A submission's client key (hashed), so that a replay stores nothing new. A random
+    key and the day only: neither tells the order of submission."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
     key_hash = models.CharField(max_length=64)
     submitted_on = models.DateField()
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "key_hash"], name="scan_receipt_unique")
+            models.UniqueConstraint(fields=["campaign", "key_hash"], name="scan_receipt_key")
         ]
 
     def __str__(self) -> str:
         return self.key_hash[:8]
+
+
+class ScanSlip(models.Model):
+    """A single-use code printed on a paper slip (a QR per person), for a team without
+    e-mail: like an invitation, it says only whether it was used."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="slips")
+    node = models.ForeignKey(CampaignNode, on_delete=models.CASCADE, related_name="slips")
+    token_hash = models.CharField(max_length=64, unique=True)
+    used = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return "slip"

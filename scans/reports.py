@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from django.db import connection
@@ -34,12 +35,13 @@ from .models import (
     Answer,
     Campaign,
     CampaignNode,
-    Counter,
     NodeAncestor,
+    ReleasedCounter,
     Response,
     ScanInvitation,
 )
 from .questionnaire import FILTER_KINDS, ScanQuestionnaire
+from .releases import release, released_on
 
 TOO_FEW = "too few responses"
 """The msgid shown for every hidden figure (Dutch: "te weinig antwoorden")."""
@@ -109,21 +111,21 @@ def percent(count: int, base: int) -> float:
 
 def _direct_totals(campaign: Campaign) -> dict[int, int]:
     return dict(
-        Counter.objects.filter(campaign=campaign, question=TOTAL, option=TOTAL).values_list(
+        ReleasedCounter.objects.filter(campaign=campaign, question=TOTAL, option=TOTAL).values_list(
             "node_id", "n"
         )
     )
 
 
 def rollup(campaign: Campaign, node_ids: Iterable[int]) -> dict[int, dict[tuple[str, str], int]]:
-    """Counters summed over each node's subtree, through the closure table."""
+    """Released counters summed over each node's subtree, through the closure table."""
     ids = sorted(set(node_ids))
     result: dict[int, dict[tuple[str, str], int]] = {i: {} for i in ids}
     if not ids:
         return result
     q = connection.ops.quote_name
     closure = q(NodeAncestor._meta.db_table)
-    counter = q(Counter._meta.db_table)
+    counter = q(ReleasedCounter._meta.db_table)
     marks = ", ".join(["%s"] * len(ids))
     sql = (
         # Names are quoted by the backend, values passed as parameters.
@@ -173,9 +175,23 @@ def minimum_of(campaign: Campaign) -> int:
 
 
 def load_tree(campaign: Campaign) -> Tree:
+    """The campaign's tree with its released figures (releasing what may be released now:
+    see `scans.releases`) and the anonymity rule applied to them."""
+    release(campaign)
     nodes = list(
         CampaignNode.objects.filter(campaign=campaign)
-        .only("id", "public_id", "parent_id", "name", "depth", "is_target", "team_id")
+        .only(
+            "id",
+            "public_id",
+            "parent_id",
+            "name",
+            "depth",
+            "is_target",
+            "team_id",
+            "link_used",
+            "team__headcount",
+        )
+        .select_related("team")
         .order_by("position")
     )
     direct = _direct_totals(campaign)
@@ -235,6 +251,13 @@ class NodeFigure:
     respondents: int | None
     invited: int | None = None
     response_rate: float | None = None
+    headcount: int | None = None
+    released_on: date | None = None
+    """The day these figures were released (while the campaign is open they move only in
+    steps of the minimum)."""
+    open_link: bool = False
+    """Answered through the team's open link: its headcount and device limit bound how many
+    responses one person can add, but cannot prove who sent them."""
 
 
 @dataclass
@@ -295,6 +318,14 @@ class Report:
     comparison: Comparison | None = None
 
     @property
+    def uses_headcount(self) -> bool:
+        return any(f.headcount for f in self.nodes)
+
+    @property
+    def is_open(self) -> bool:
+        return self.campaign.accepts_responses()
+
+    @property
     def column_heads(self) -> list[Column]:
         return self.questions[0].columns if self.questions else []
 
@@ -340,6 +371,26 @@ def _subtree_sum(tree: Tree, direct: Mapping[int, int]) -> dict[int, int]:
     return totals
 
 
+def _headcounts(tree: Tree) -> dict[int, int | None]:
+    """Each node's headcount: its team's for a target team, the sum over the target teams
+    below for a department (unknown when one of them is unknown)."""
+    found: dict[int, int | None] = {}
+    children: dict[int, list[int]] = defaultdict(list)
+    for n in tree.nodes:
+        if n.parent_id is not None:
+            children[n.parent_id].append(n.pk)
+    for n in reversed(tree.nodes):
+        own: int | None = 0
+        if n.is_target:
+            own = n.team.headcount if n.team is not None else None
+        below = [found[c] for c in children[n.pk]]
+        if own is None or any(b is None for b in below):
+            found[n.pk] = None
+        else:
+            found[n.pk] = own + sum(b or 0 for b in below)
+    return {k: (v or None) for k, v in found.items()}
+
+
 def node_figures(
     tree: Tree, shown: set[int] | None = None, respondents: Mapping[int, int] | None = None
 ) -> list[NodeFigure]:
@@ -348,6 +399,22 @@ def node_figures(
     by_pk = tree.by_pk
     invited_direct = _invited(tree.campaign)
     invited = _subtree_sum(tree, invited_direct) if invited_direct else {}
+    headcounts = _headcounts(tree)
+    days = released_on(tree.campaign)
+    link_used: dict[int, bool] = {}
+    for n in reversed(tree.nodes):
+        link_used[n.pk] = link_used.get(n.pk, False) or n.link_used
+        if n.parent_id is not None:
+            link_used[n.parent_id] = link_used.get(n.parent_id, False) or link_used[n.pk]
+    latest: dict[int, date] = {}
+    for n in reversed(tree.nodes):
+        day = days.get(n.pk)
+        if day is not None and (n.pk not in latest or latest[n.pk] < day):
+            latest[n.pk] = day
+        if n.parent_id is not None and n.pk in latest:
+            up = latest.get(n.parent_id)
+            if up is None or up < latest[n.pk]:
+                latest[n.parent_id] = latest[n.pk]
     figures = []
     for n in tree.nodes:
         visible = n.pk in shown
@@ -355,8 +422,9 @@ def node_figures(
         if visible:
             count = respondents[n.pk] if respondents is not None else s.total(n.pk)
         rate = None
-        if visible and invited.get(n.pk) and respondents is None and count is not None:
-            rate = percent(count, invited[n.pk])
+        base = headcounts.get(n.pk) or invited.get(n.pk)
+        if visible and base and respondents is None and count is not None:
+            rate = percent(count, base)
         figures.append(
             NodeFigure(
                 id=str(n.public_id),
@@ -368,6 +436,9 @@ def node_figures(
                 respondents=count,
                 invited=invited.get(n.pk) if invited_direct else None,
                 response_rate=rate,
+                headcount=headcounts.get(n.pk),
+                released_on=latest.get(n.pk) if visible else None,
+                open_link=link_used[n.pk],
             )
         )
     return figures
@@ -400,7 +471,9 @@ def _filtered_parts(
 
     parts: dict[str, dict[int, int]] = {key: defaultdict(int) for key in option_keys}
     rows = (
-        Answer.objects.filter(response__campaign=tree.campaign, question=question_key)
+        Answer.objects.filter(
+            response__campaign=tree.campaign, response__released=True, question=question_key
+        )
         .values("response__node_id", "option")
         .annotate(n=Count("id"))
         .values_list("response__node_id", "option", "n")
@@ -421,11 +494,16 @@ def _filtered_counts(
 
     result: dict[int, dict[tuple[str, str], int]] = {}
     selected = Answer.objects.filter(
-        response__campaign=tree.campaign, question=question_key, option=option
+        response__campaign=tree.campaign,
+        response__released=True,
+        question=question_key,
+        option=option,
     ).values("response_id")
     for node_id in node_ids:
         below = _descendants(tree.campaign, node_id)
-        base = Answer.objects.filter(response__node_id__in=below, response_id__in=selected)
+        base = Answer.objects.filter(
+            response__node_id__in=below, response__released=True, response_id__in=selected
+        )
         counts: dict[tuple[str, str], int] = {}
         for question, opt, n in base.values_list("question", "option").annotate(n=Count("id")):
             counts[(question, opt)] = n
@@ -528,7 +606,7 @@ def build_comparison(tree: Tree) -> Comparison | None:
     # Only two counters per question and node are needed: rolled up here, in tree order.
     wanted = {(q.key, TOTAL) for q in questions} | {(q.key, q.options[0].key) for q in questions}
     counts: dict[int, dict[tuple[str, str], int]] = {n.pk: defaultdict(int) for n in tree.nodes}
-    for node_id, question, option, value in Counter.objects.filter(
+    for node_id, question, option, value in ReleasedCounter.objects.filter(
         campaign=tree.campaign, question__in=[q.key for q in questions]
     ).values_list("node_id", "question", "option", "n"):
         if (question, option) in wanted:
@@ -716,13 +794,13 @@ def raw_rows(campaign: Campaign) -> tuple[list[str], list[list[str]]]:
     header = [_("Team"), *[f"{q.number}. {q.text}" if q.number else q.text for q in questions]]
     answers: dict[Any, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for response_id, question, option in Answer.objects.filter(
-        response__campaign=campaign
+        response__campaign=campaign, response__released=True
     ).values_list("response_id", "question", "option"):
         answers[response_id][question].append(option)
     rows = []
-    for response_id, node_id in Response.objects.filter(campaign=campaign).values_list(
-        "id", "node_id"
-    ):
+    for response_id, node_id in Response.objects.filter(
+        campaign=campaign, released=True
+    ).values_list("id", "node_id"):
         group = label.get(node_id)
         if group is None:
             continue

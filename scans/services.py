@@ -10,6 +10,7 @@ transaction, and is idempotent by the client's key. It never logs answers.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import re
 import secrets
@@ -23,15 +24,15 @@ from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from pydantic import ValidationError
 
+from core import ratelimit
 from core.errors import DomainError
 from core.text import service_name
 from formats.loader import validation_problems
@@ -50,9 +51,9 @@ from .models import (
     hash_secret,
     new_code,
     parse_content,
-    random_pick,
 )
 from .questionnaire import FREE_TEXT_MAX, ScanQuestionnaire, load
+from .releases import release
 
 MAX_INVITATIONS = 5000
 CLIENT_KEY = re.compile(r"^[A-Za-z0-9_-]{16,100}$")
@@ -309,6 +310,7 @@ def close_campaign(campaign: Campaign, *, actor: Any) -> Campaign:
     with transaction.atomic():
         campaign.state = CampaignState.CLOSED
         campaign.save(update_fields=["state"])
+        release(campaign, final=True)
         record(
             campaign.organisation,
             actor=actor,
@@ -316,6 +318,61 @@ def close_campaign(campaign: Campaign, *, actor: Any) -> Campaign:
             target_label=campaign.name,
         )
     return campaign
+
+
+def set_team_link(campaign: Campaign, node: CampaignNode, *, enabled: bool, actor: Any) -> None:
+    """Open or close a team's open link (its team then answers only through single-use
+    invitations or slips)."""
+    if node.campaign_id != campaign.pk or not node.is_target:
+        raise DomainError(_("Choose one of the campaign's teams."), status=404)
+    with transaction.atomic():
+        CampaignNode.objects.filter(pk=node.pk).update(link_enabled=bool(enabled))
+        record(
+            campaign.organisation,
+            actor=actor,
+            action="scan.team_link_changed",
+            target_label=campaign.name,
+            team=node.name,
+            enabled=bool(enabled),
+        )
+
+
+MAX_SLIPS = 500
+
+
+def create_slips(campaign: Campaign, node: CampaignNode, count: Any, *, actor: Any) -> list[str]:
+    """Single-use codes for a team without e-mail, one per person, to print on slips (a QR
+    each). Only their hashes are stored; a slip, like an invitation, says only whether it
+    was used. Answers the raw codes (for the printed sheet, never stored)."""
+    from .models import ScanSlip
+
+    if node.campaign_id != campaign.pk or not node.is_target:
+        raise DomainError(_("Choose one of the campaign's teams."), status=404)
+    if campaign.state == CampaignState.CLOSED:
+        raise DomainError(_("The campaign is closed."), code="campaign_closed")
+    try:
+        n = int(str(count).strip())
+    except (TypeError, ValueError):
+        n = 0
+    if isinstance(count, bool) or not 1 <= n <= MAX_SLIPS:
+        raise DomainError(
+            _("Print from 1 to %(max)d slips at once.") % {"max": MAX_SLIPS}, code="slips_invalid"
+        )
+    tokens = [secrets.token_urlsafe(18) for _ in range(n)]
+    with transaction.atomic():
+        ScanSlip.objects.bulk_create(
+            ScanSlip(campaign=campaign, node=node, token_hash=hash_secret(token))
+            for token in tokens
+        )
+        record(
+            campaign.organisation,
+            actor=actor,
+            action="scan.slips_printed",
+            target_label=campaign.name,
+            team=node.name,
+            count=n,
+        )
+    return tokens
 
 
 # --- Invitations ------------------------------------------------------------------------
@@ -425,12 +482,14 @@ class SubmitResult:
     campaign: str
     submitted_on: date
     replayed: bool = False
+    replaced: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "status": "accepted",
             "campaign": self.campaign,
             "submitted_on": self.submitted_on.isoformat(),
+            "replaced": self.replaced,
         }
 
 
@@ -576,28 +635,73 @@ def validate_answers(
 
 _TARGET_SQL = (
     "SELECT c.*, n.id AS target_node_id, {invitation} AS target_invitation_id, "
+    "{slip} AS target_slip_id, t.headcount AS target_headcount, "
+    "(SELECT COUNT(*) FROM scans_scaninvitation si WHERE si.node_id = n.id) AS target_invited, "
+    "(SELECT COUNT(*) FROM orgs_membership_teams mt WHERE mt.team_id = t.id) AS target_members, "
     "v.data AS version_data FROM {from_} "
     "JOIN scans_campaign c ON c.id = n.campaign_id "
-    "JOIN scans_questionnaireversion v ON v.id = c.questionnaire_version_id WHERE {where}"
+    "JOIN scans_questionnaireversion v ON v.id = c.questionnaire_version_id "
+    "LEFT JOIN orgs_team t ON t.id = n.team_id WHERE {where}"
 )
 
 
-def _target(code: str | None, token: str | None) -> tuple[Campaign, int, int | None]:
-    """The campaign (with its questionnaire), node and invitation a submission is for, in
-    one query: a submission is the hot path."""
+@dataclass
+class Target:
+    campaign: Any
+    """The campaign, with `version_content` (its questionnaire) set."""
+    node_id: int
+    invitation_id: int | None
+    slip_id: Any
+    headcount: int | None
+
+
+def _target(code: str | None, token: str | None) -> Target:
+    """The campaign (with its questionnaire), node, invitation or slip, and the team's
+    headcount a submission is for, in one query: a submission is the hot path. On
+    PostgreSQL the campaign row is share-locked, so that a release waits for it."""
+    lock = " FOR SHARE OF c" if connection.vendor == "postgresql" else ""
+    queries = []
     if code:
-        sql = _TARGET_SQL.format(
-            invitation="NULL", from_="scans_campaignnode n", where="n.code = %s AND n.is_target"
+        queries.append(
+            (
+                _TARGET_SQL.format(
+                    invitation="NULL",
+                    slip="NULL",
+                    from_="scans_campaignnode n",
+                    where="n.code = %s AND n.is_target AND n.link_enabled",
+                ),
+                [str(code)[:16]],
+            )
         )
-        params = [str(code)[:16]]
     else:
-        sql = _TARGET_SQL.format(
-            invitation="i.id",
-            from_="scans_scaninvitation i JOIN scans_campaignnode n ON n.id = i.node_id",
-            where="i.token_hash = %s",
+        hashed = hash_secret(str(token))
+        queries.append(
+            (
+                _TARGET_SQL.format(
+                    invitation="i.id",
+                    slip="NULL",
+                    from_="scans_scaninvitation i JOIN scans_campaignnode n ON n.id = i.node_id",
+                    where="i.token_hash = %s",
+                ),
+                [hashed],
+            )
         )
-        params = [hash_secret(str(token))]
-    found = list(Campaign.objects.raw(sql, params))
+        queries.append(
+            (
+                _TARGET_SQL.format(
+                    invitation="NULL",
+                    slip="p.id",
+                    from_="scans_scanslip p JOIN scans_campaignnode n ON n.id = p.node_id",
+                    where="p.token_hash = %s",
+                ),
+                [hashed],
+            )
+        )
+    found: list[Any] = []
+    for sql, params in queries:
+        found = list(Campaign.objects.raw(sql + lock, params))
+        if found:
+            break
     if not found:
         if code:
             raise DomainError(_("This link is not known."), code="unknown_link", status=404)
@@ -609,7 +713,19 @@ def _target(code: str | None, token: str | None) -> tuple[Campaign, int, int | N
     campaign: Any = found[0]  # with the extra columns of the query
     data = campaign.version_data
     campaign.version_content = parse_content(data if isinstance(data, str) else json.dumps(data))
-    return campaign, campaign.target_node_id, campaign.target_invitation_id
+    headcount = campaign.target_headcount
+    if headcount is not None:
+        # Members and this campaign's invitations count toward it (orgs.effective_headcount).
+        headcount = max(
+            int(headcount), int(campaign.target_invited or 0), int(campaign.target_members or 0)
+        )
+    return Target(
+        campaign,
+        campaign.target_node_id,
+        campaign.target_invitation_id,
+        campaign.target_slip_id,
+        headcount,
+    )
 
 
 def _receipt_day(campaign_id: int, key_hash: str) -> date | None:
@@ -625,7 +741,7 @@ def _receipt_day(campaign_id: int, key_hash: str) -> date | None:
     return row[0] if isinstance(row[0], date) else date.fromisoformat(str(row[0]))
 
 
-_SQLITE_WRITERS = threading.Lock()
+_SQLITE_WRITERS = threading.RLock()
 
 
 @contextmanager
@@ -640,6 +756,15 @@ def _serialised_on_sqlite() -> Iterator[None]:
         yield
 
 
+def _uuid_value(value: uuid.UUID) -> Any:
+    # Django keeps a UUID as 32 hex characters on SQLite and as a uuid on PostgreSQL.
+    return value.hex if connection.vendor == "sqlite" else value
+
+
+def _counter_keys(valid: ValidAnswers) -> list[tuple[str, str]]:
+    return [(TOTAL, TOTAL), *((key, TOTAL) for key in valid.answered), *valid.choices]
+
+
 def _insert_response(
     cursor: Any,
     campaign: Campaign,
@@ -647,56 +772,70 @@ def _insert_response(
     key_hash: str,
     today: date,
     valid: ValidAnswers,
+    device_hash: str | None,
 ) -> None:
-    """The receipt, the response, its answers, free texts and counters: plain inserts, as a
-    submission is the one write that must be fast."""
+    """The receipt, the response, its answers, pooled free texts and counters: plain
+    inserts, as a submission is the one write that must be fast. Every key is random."""
     cursor.execute(
-        "INSERT INTO scans_submissionreceipt (campaign_id, key_hash, submitted_on) "
-        "VALUES (%s, %s, %s) ON CONFLICT (campaign_id, key_hash) DO NOTHING",
-        [campaign.pk, key_hash, today],
+        "INSERT INTO scans_submissionreceipt (id, campaign_id, key_hash, submitted_on) "
+        "VALUES (%s, %s, %s, %s) ON CONFLICT (campaign_id, key_hash) DO NOTHING",
+        [_uuid_value(uuid.uuid4()), campaign.pk, key_hash, today],
     )
     if cursor.rowcount != 1:
         raise DomainError(
             _("This answer is being sent already."), code="duplicate_submission", status=409
         )
-    response_id = uuid.uuid4()
-    # Django keeps a UUID as 32 hex characters on SQLite and as a uuid on PostgreSQL.
-    id_value: Any = response_id.hex if connection.vendor == "sqlite" else response_id
+    id_value = _uuid_value(uuid.uuid4())
     cursor.execute(
-        "INSERT INTO scans_response (id, campaign_id, node_id, submitted_on) "
-        "VALUES (%s, %s, %s, %s)",
-        [id_value, campaign.pk, node_id, today],
+        "INSERT INTO scans_response (id, campaign_id, node_id, submitted_on, released, "
+        "superseded, device_hash) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+        [id_value, campaign.pk, node_id, today, False, False, device_hash],
     )
-    if valid.choices:
+    # Answered open questions get a row without an option, so that replacing a response
+    # can take back every counter it added.
+    with_choices = {question for question, _option in valid.choices}
+    marks = [(key, "") for key in valid.answered if key not in with_choices]
+    rows = [*valid.choices, *marks]
+    if rows:
         cursor.executemany(
-            "INSERT INTO scans_answer (response_id, question, option) VALUES (%s, %s, %s)",
-            [(id_value, question, option) for question, option in valid.choices],
+            "INSERT INTO scans_answer (id, response_id, question, option) VALUES (%s, %s, %s, %s)",
+            [(_uuid_value(uuid.uuid4()), id_value, question, option) for question, option in rows],
         )
     if valid.texts:
         cursor.executemany(
-            "INSERT INTO scans_freetext (campaign_id, node_id, question, text, pick) "
-            "VALUES (%s, %s, %s, %s, %s)",
+            "INSERT INTO scans_freetextpool (id, campaign_id, node_id, question, text, ready) "
+            "VALUES (%s, %s, %s, %s, %s, %s)",
             [
-                (campaign.pk, node_id, question, text, random_pick())
+                (_uuid_value(uuid.uuid4()), campaign.pk, node_id, question, text, False)
                 for question, text in valid.texts
             ],
         )
-    _bump_counters(
-        campaign.pk,
-        node_id,
-        [(TOTAL, TOTAL), *((key, TOTAL) for key in valid.answered), *valid.choices],
-    )
+    _bump_counters(campaign.pk, node_id, _counter_keys(valid))
 
 
-def _bump_counters(campaign_id: int, node_id: int, keys: Iterable[tuple[str, str]]) -> None:
-    """One upsert: n + 1 for each (question, option), in a fixed order (no deadlocks)."""
+def _bump_counters(
+    campaign_id: int, node_id: int, keys: Iterable[tuple[str, str]], step: int = 1
+) -> None:
+    """One upsert: n + step for each (question, option), in a fixed order (no deadlocks).
+    New counter rows get random keys, so that their order tells nothing."""
     rows = sorted(set(keys))
-    values = ", ".join(["(%s, %s, %s, %s, 1)"] * len(rows))
+    if not rows:
+        return
+    if step < 0:
+        with connection.cursor() as cursor:
+            for question, option in rows:
+                cursor.execute(
+                    "UPDATE scans_counter SET n = n - 1 WHERE campaign_id = %s AND node_id = %s "
+                    "AND question = %s AND option = %s AND n > 0",
+                    [campaign_id, node_id, question, option],
+                )
+        return
+    values = ", ".join(["(%s, %s, %s, %s, %s, 1)"] * len(rows))
     params: list[Any] = []
     for question, option in rows:
-        params.extend([campaign_id, node_id, question, option])
+        params.extend([_uuid_value(uuid.uuid4()), campaign_id, node_id, question, option])
     sql = (
-        "INSERT INTO scans_counter (campaign_id, node_id, question, option, n) "  # noqa: S608
+        "INSERT INTO scans_counter (id, campaign_id, node_id, question, option, n) "  # noqa: S608
         f"VALUES {values} ON CONFLICT (campaign_id, node_id, question, option) "
         "DO UPDATE SET n = scans_counter.n + 1"
     )
@@ -704,29 +843,96 @@ def _bump_counters(campaign_id: int, node_id: int, keys: Iterable[tuple[str, str
         cursor.execute(sql, params)
 
 
-SUBMISSIONS_PER_MINUTE = 30
-"""Responses one client address may send in a minute (setting SCAN_SUBMISSIONS_PER_MINUTE)."""
+# Throttling: per team link (or token) and per device, never per address, so that an office
+# behind one address can answer together while a script on one link is stopped.
+LINK_LIMIT = 600
+"""Submissions one team link accepts in LINK_WINDOW seconds (setting SCAN_LINK_LIMIT)."""
+LINK_WINDOW = 300
+DEVICE_LIMIT = 10
+"""Submissions one device may send in DEVICE_WINDOW seconds (setting SCAN_DEVICE_LIMIT)."""
+DEVICE_WINDOW = 300
 
 
-def limit_submissions(address: str) -> None:
-    """Count one submission from this address in this minute's bucket; refuse past the
-    limit with 429. Only a hash of the address is used, as a cache key that expires within
-    two minutes; nothing of it is stored with the response."""
-    limit = int(getattr(settings, "SCAN_SUBMISSIONS_PER_MINUTE", SUBMISSIONS_PER_MINUTE))
-    digest = hashlib.sha256((address or "unknown").encode()).hexdigest()[:32]
-    key = f"scans:rate:submit:{digest}:{int(timezone.now().timestamp() // 60)}"
-    cache.add(key, 0, 120)
+def device_hash(campaign: Campaign, device_key: str) -> str:
+    """The stored form of a device key: keyed with the server's secret and the campaign,
+    so that a database reader cannot test a device key, nor link campaigns."""
+    return hmac.new(
+        settings.SECRET_KEY.encode(),
+        f"scan-device:{campaign.public_id}:{device_key}".encode(),
+        hashlib.sha256,
+    ).hexdigest()
+
+
+def _clean_device_key(device_key: Any) -> str | None:
+    if device_key in (None, ""):
+        return None
+    if not isinstance(device_key, str) or not CLIENT_KEY.match(device_key):
+        raise DomainError(_("The device key is not valid."), code="device_key_invalid")
+    return device_key
+
+
+def device_answered(campaign: Campaign, node: CampaignNode, device_key: Any) -> bool:
+    """Whether this device has an answer for this campaign (that it may change)."""
     try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, 120)
-        count = 1
-    if count > limit:
-        raise DomainError(
-            _("Too many responses were sent from your connection. Wait a minute and try again."),
-            code="rate_limited",
-            status=429,
+        key = _clean_device_key(device_key)
+    except DomainError:
+        return False
+    if key is None or not campaign.accepts_responses():
+        return False
+    from .models import Response
+
+    return Response.objects.filter(
+        campaign=campaign, device_hash=device_hash(campaign, key)
+    ).exists()
+
+
+def limit_submissions(*, code: str | None, token: str | None, device_key: str | None) -> None:
+    """Count one submission for the link (or token) and for the device; 429 past either."""
+    message = _("Too many responses were sent through this link. Wait a few minutes and try again.")
+    link = f"scan-link:{code}" if code else f"scan-token:{hash_secret(str(token))}"
+    ratelimit.check(
+        link, int(getattr(settings, "SCAN_LINK_LIMIT", LINK_LIMIT)), LINK_WINDOW, message=message
+    )
+    if device_key:
+        ratelimit.check(
+            f"scan-device:{device_key}",
+            int(getattr(settings, "SCAN_DEVICE_LIMIT", DEVICE_LIMIT)),
+            DEVICE_WINDOW,
+            message=_("Too many responses were sent from this device. Wait a few minutes."),
         )
+
+
+def _not_open(campaign: Campaign) -> DomainError:
+    if (
+        campaign.opens_at
+        and campaign.state == CampaignState.OPEN
+        and timezone.now() < campaign.opens_at
+    ) or campaign.state == CampaignState.DRAFT:
+        return DomainError(
+            _("This campaign is not open yet."), code="campaign_not_open", status=409
+        )
+    return DomainError(_("This campaign is closed."), code="campaign_closed", status=409)
+
+
+def _take_back(cursor: Any, campaign: Campaign, previous: Any) -> None:
+    """Undo an earlier response's counters (it is being replaced): a released one stays in
+    the released figures, marked superseded, until its node's next release; a pending one
+    goes at once."""
+    from .models import Answer, Response
+
+    rows = list(Answer.objects.filter(response_id=previous.pk).values_list("question", "option"))
+    choices = [(q, o) for q, o in rows if o != ""]
+    answered = sorted({q for q, _o in rows})
+    _bump_counters(
+        campaign.pk,
+        previous.node_id,
+        [(TOTAL, TOTAL), *((q, TOTAL) for q in answered), *choices],
+        step=-1,
+    )
+    if previous.released:
+        Response.objects.filter(pk=previous.pk).update(superseded=True, device_hash=None)
+    else:
+        Response.objects.filter(pk=previous.pk).delete()
 
 
 def submit_response(
@@ -736,45 +942,141 @@ def submit_response(
     other: Any = None,
     code: str | None = None,
     token: str | None = None,
+    device_key: Any = None,
+    replace: bool = False,
 ) -> SubmitResult:
     """Store one anonymous response: all or nothing, once per client key.
 
-    A team link `code` or an invitation `token` says where the answers belong. A replay
-    with the same client key answers the first result and stores nothing.
+    A team link `code`, an invitation or slip `token` says where the answers belong. A
+    replay with the same client key answers the first result and stores nothing. A
+    `device_key` (the answer page's) allows one response per device: a second one is
+    refused (409 `already_answered`) unless `replace`, which replaces the first. A team
+    never gets more responses than its headcount.
     """
+
     if not isinstance(client_key, str) or not CLIENT_KEY.match(client_key):
         raise DomainError(
             _("The submission key is missing or not valid."), code="client_key_invalid"
         )
     if bool(code) == bool(token):
         raise DomainError(_("Answer through a team link or an invitation."), code="target_required")
+    if code is not None and not isinstance(code, str):
+        raise DomainError(_("This link is not known."), code="unknown_link", status=404)
+    if token is not None and not isinstance(token, str):
+        raise DomainError(_("This invitation is not known."), code="unknown_token", status=404)
+    device = _clean_device_key(device_key)
+    limit_submissions(code=code, token=token, device_key=device)
+    try:
+        return _store_response(
+            client_key=client_key,
+            answers=answers,
+            other=other,
+            code=code,
+            token=token,
+            device=device,
+            replace=replace,
+        )
+    except IntegrityError:
+        # Two first answers from one device at the same moment (PostgreSQL): the unique
+        # device constraint lets one through; the other is told, nothing else is stored.
+        raise DomainError(
+            _(
+                "You already answered this scan on this device. Send again to replace "
+                "your earlier answers."
+            ),
+            code="already_answered",
+            status=409,
+        ) from None
+
+
+def _store_response(
+    *,
+    client_key: str,
+    answers: Any,
+    other: Any,
+    code: str | None,
+    token: str | None,
+    device: str | None,
+    replace: bool,
+) -> SubmitResult:
+    from .models import Response
+
     with _serialised_on_sqlite(), transaction.atomic():
-        campaign, node_id, invitation_id = _target(code, token)
+        target = _target(code, token)
+        campaign, node_id = target.campaign, target.node_id
         key_hash = hash_secret(f"{campaign.public_id}:{client_key}")
         first_day = _receipt_day(campaign.pk, key_hash)
         if first_day is not None:
             return SubmitResult(str(campaign.public_id), first_day, replayed=True)
         if not campaign.accepts_responses():
-            if (
-                campaign.opens_at
-                and campaign.state == CampaignState.OPEN
-                and timezone.now() < campaign.opens_at
-            ):
-                message = _("This campaign is not open yet.")
-                code_ = "campaign_not_open"
-            elif campaign.state == CampaignState.DRAFT:
-                message, code_ = _("This campaign is not open yet."), "campaign_not_open"
-            else:
-                message, code_ = _("This campaign is closed."), "campaign_closed"
-            raise DomainError(message, code=code_, status=409)
-        valid = validate_answers(campaign.version_content, answers, other)  # type: ignore[attr-defined]
-        if invitation_id is not None:
-            taken = ScanInvitation.objects.filter(pk=invitation_id, used=False).update(used=True)
+            raise _not_open(campaign)
+        valid = validate_answers(campaign.version_content, answers, other)
+        hashed = device_hash(campaign, device) if device else None
+        previous = None
+        if hashed is not None:
+            previous = (
+                Response.objects.select_for_update()
+                .filter(campaign_id=campaign.pk, device_hash=hashed)
+                .only("id", "node_id", "released")
+                .first()
+            )
+            if previous is not None and previous.node_id != node_id:
+                raise DomainError(
+                    _("This device already answered this scan for another team."),
+                    code="already_answered_elsewhere",
+                    status=409,
+                )
+            if previous is not None and not replace:
+                raise DomainError(
+                    _(
+                        "You already answered this scan on this device. Send again to replace "
+                        "your earlier answers."
+                    ),
+                    code="already_answered",
+                    status=409,
+                )
+        if previous is None and target.headcount is not None:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT n FROM scans_counter WHERE campaign_id = %s AND node_id = %s "
+                    "AND question = %s AND option = %s",
+                    [campaign.pk, node_id, TOTAL, TOTAL],
+                )
+                row = cursor.fetchone()
+            if row is not None and int(row[0]) >= int(target.headcount):
+                raise DomainError(
+                    _(
+                        "Everyone in this team has answered already: the team has %(n)d "
+                        "people. If you have not answered yet, ask the person who runs the "
+                        "scan."
+                    )
+                    % {"n": target.headcount},
+                    code="headcount_reached",
+                    status=409,
+                )
+        if target.invitation_id is not None:
+            taken = ScanInvitation.objects.filter(pk=target.invitation_id, used=False).update(
+                used=True
+            )
             if not taken:
                 raise DomainError(
                     _("This invitation has already been used."), code="token_used", status=409
                 )
+        if target.slip_id is not None:
+            from .models import ScanSlip
+
+            if not ScanSlip.objects.filter(pk=target.slip_id, used=False).update(used=True):
+                raise DomainError(
+                    _("This slip has already been used."), code="token_used", status=409
+                )
         today = timezone.localdate()
         with connection.cursor() as cursor:
-            _insert_response(cursor, campaign, node_id, key_hash, today, valid)
-    return SubmitResult(str(campaign.public_id), today)
+            if previous is not None:
+                _take_back(cursor, campaign, previous)
+            _insert_response(cursor, campaign, node_id, key_hash, today, valid, hashed)
+            if code:
+                cursor.execute(
+                    "UPDATE scans_campaignnode SET link_used = %s WHERE id = %s AND NOT link_used",
+                    [True, node_id],
+                )
+    return SubmitResult(str(campaign.public_id), today, replaced=previous is not None)

@@ -8,6 +8,7 @@ C = P + "<uuid:campaign_id>/"
 urlpatterns = [
     path("s/<str:code>/", answer_views.answer_team, name="scan_answer"),
     path("s/i/<str:token>/", answer_views.answer_invitation, name="scan_answer_invitation"),
+    path("s/p/<str:token>/", answer_views.answer_slip, name="scan_answer_slip"),
     path(P, views.scans_home, name="scans_home"),
     path(P + "new/", views.campaign_create, name="scan_campaign_new"),
     path(
@@ -25,6 +26,8 @@ urlpatterns = [
     path(C + "close/", views.campaign_state, {"action": "close"}, name="scan_campaign_close"),
     path(C + "invite/", views.campaign_invite, name="scan_campaign_invite"),
     path(C + "remind/", views.campaign_remind, name="scan_campaign_remind"),
+    path(C + "teams/<uuid:node_id>/link/", views.campaign_team_link, name="scan_team_link"),
+    path(C + "teams/<uuid:node_id>/slips.pdf", views.campaign_slips, name="scan_team_slips"),
     path(C + "report/", views.report_page, name="scan_report"),
     path(C + "discuss/", views.discuss, name="scan_discuss"),
     path(C + "report.csv", views.export_csv, name="scan_export_csv"),

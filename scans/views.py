@@ -24,6 +24,7 @@ from core.errors import DomainError
 from formats.loader import dump_yaml
 from orgs.access import org_view
 from orgs.models import Role
+from orgs.services import effective_headcount
 
 from . import exports, services
 from .access import get_campaign, get_questionnaire
@@ -161,13 +162,26 @@ def _render_campaign(
     status: int = 200,
 ) -> HttpResponse:
     links = []
-    for node in CampaignNode.objects.filter(campaign=campaign, is_target=True).order_by("position"):
+    minimum = max(campaign.anonymity_minimum, campaign.organisation.anonymity_minimum)
+    nodes = (
+        CampaignNode.objects.filter(campaign=campaign, is_target=True)
+        .select_related("team")
+        .order_by("position")
+    )
+    for node in nodes:
         url = team_link(node.code or "")
+        headcount = effective_headcount(node.team) if node.team is not None else None
         links.append(
             {
                 "node": node,
                 "url": url,
                 "qr": segno.make(url, error="m").svg_data_uri(scale=4, border=2),
+                "headcount": headcount,
+                # An open link trusts whoever holds it: one person can add answers up to
+                # the headcount (from other devices), enough to lift a small group over
+                # the minimum. Said here, with single-use alternatives.
+                "padding_possible": node.link_enabled
+                and (headcount is None or headcount >= minimum),
             }
         )
     invitations = ScanInvitation.objects.filter(campaign=campaign)
@@ -186,6 +200,8 @@ def _render_campaign(
             "accepts": campaign.accepts_responses(),
             "states": CampaignState,
             "section": "scans",
+            "minimum": minimum,
+            "max_slips": services.MAX_SLIPS,
         },
         status=status,
     )
@@ -255,6 +271,48 @@ def campaign_remind(request: HttpRequest, campaign_id: str) -> HttpResponse:
         else:
             messages.success(request, _("Reminders sent to everyone who has not answered."))
     return redirect(_campaign_url(campaign))
+
+
+def _target_node(campaign: Campaign, node_id: Any) -> CampaignNode:
+    node = CampaignNode.objects.filter(campaign=campaign, public_id=node_id, is_target=True).first()
+    if node is None:
+        raise Http404
+    return node
+
+
+@org_view(Role.ADMIN)
+@require_POST
+def campaign_team_link(request: HttpRequest, campaign_id: str, node_id: Any) -> HttpResponse:
+    """Close a team's open link (it then answers only by invitation or slip), or reopen it."""
+    campaign = get_campaign(request.membership, campaign_id)  # type: ignore[attr-defined]
+    node = _target_node(campaign, node_id)
+    enabled = request.POST.get("enabled") == "1"
+    services.set_team_link(campaign, node, enabled=enabled, actor=request.user)
+    if enabled:
+        messages.success(request, _("The team link of %(team)s works again.") % {"team": node.name})
+    else:
+        messages.success(
+            request,
+            _("The team link of %(team)s is closed: the team answers by invitation or slip.")
+            % {"team": node.name},
+        )
+    return redirect(_campaign_url(campaign))
+
+
+@org_view(Role.ADMIN)
+@require_POST
+def campaign_slips(request: HttpRequest, campaign_id: str, node_id: Any) -> HttpResponse:
+    """A printable A4 sheet of single-use QR slips for one team, with cut marks."""
+    campaign = get_campaign(request.membership, campaign_id)  # type: ignore[attr-defined]
+    node = _target_node(campaign, node_id)
+    try:
+        tokens = services.create_slips(
+            campaign, node, request.POST.get("count", ""), actor=request.user
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(_campaign_url(campaign))
+    return exports.slips_pdf_response(campaign, node, tokens)
 
 
 # --- Reports and exports ----------------------------------------------------------------

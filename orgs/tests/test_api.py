@@ -328,8 +328,20 @@ def test_teams_are_a_flat_list_with_parents(client, member_user, org, dept, subt
     response = call(client, "get", f"{BASE}/korenbloem/teams")
     assert response.status_code == 200
     assert sorted(response.json(), key=lambda t: t["name"]) == [
-        {"id": str(subteam.public_id), "name": "Bakkers", "parent": str(dept.public_id)},
-        {"id": str(dept.public_id), "name": "Productie", "parent": None},
+        {
+            "id": str(subteam.public_id),
+            "name": "Bakkers",
+            "parent": str(dept.public_id),
+            "headcount": None,
+            "effective_headcount": None,
+        },
+        {
+            "id": str(dept.public_id),
+            "name": "Productie",
+            "parent": None,
+            "headcount": None,
+            "effective_headcount": None,
+        },
     ]
 
 
@@ -348,6 +360,8 @@ def test_admin_adds_a_team(client, admin_user, org, dept):
         "id": str(team.public_id),
         "name": "Patissiers",
         "parent": str(dept.public_id),
+        "headcount": None,
+        "effective_headcount": None,
     }
     assert AuditEvent.objects.filter(organisation=org, action="team.created").count() == 1
 
@@ -445,6 +459,8 @@ def test_admin_renames_and_moves_a_team(client, admin_user, org, dept, subteam):
         "id": str(subteam.public_id),
         "name": "Verkopers",
         "parent": str(other.public_id),
+        "headcount": None,
+        "effective_headcount": None,
     }
 
 
@@ -685,3 +701,27 @@ def test_a_token_for_one_organisation_does_not_open_another(admin_user, org, oth
     Membership.objects.create(user=outsider, organisation=other_org, role=Role.ADMIN)
     response = call(Client(), "get", f"{BASE}/peeters/teams", token=token)
     assert response.status_code == 404
+
+
+def test_admin_sets_a_headcount_never_below_the_members(client, admin_user, org, dept, member_user):
+    client.force_login(admin_user)
+    Membership.objects.get(user=member_user, organisation=org).teams.add(dept)
+    url = f"{BASE}/korenbloem/teams/{dept.public_id}"
+    response = call(client, "patch", url, {"headcount": 12})
+    assert response.status_code == 200, response.content
+    assert response.json()["headcount"] == 12 and response.json()["effective_headcount"] == 12
+    dept.refresh_from_db()
+    assert dept.headcount == 12
+    # Members count toward it: one member, so 0 is refused by the schema, 1 is allowed.
+    assert call(client, "patch", url, {"headcount": 0}).status_code == 422
+    assert call(client, "patch", url, {"headcount": 1}).status_code == 200
+    Membership.objects.get(user=admin_user, organisation=org).teams.add(dept)
+    refused = call(client, "patch", url, {"headcount": 1})
+    assert refused.status_code == 400 and refused.json()["code"] == "headcount_below_known"
+    dept.refresh_from_db()
+    assert dept.headcount == 1  # unchanged by the refusal
+    # The effective figure counts the members when they outgrow a stale headcount.
+    assert call(client, "get", f"{BASE}/korenbloem/teams").status_code == 200
+    assert call(client, "patch", url, {"headcount": None}).json()["headcount"] is None
+    dept.refresh_from_db()
+    assert dept.headcount is None

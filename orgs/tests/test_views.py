@@ -473,3 +473,31 @@ def test_every_recorded_action_has_a_label():
             recorded |= set(re.findall(r'action="([a-z_.]+)"', path.read_text()))
     assert recorded, "the services record actions"
     assert recorded <= set(AUDIT_ACTIONS), recorded - set(AUDIT_ACTIONS)
+
+
+def test_admin_sets_a_team_headcount_on_its_page(as_admin, org, team, member_membership):
+    member_membership.teams.add(team)
+    url = reverse("org_team", args=[org.slug, team.public_id])
+    page = as_admin.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    html = page.content.decode()
+    assert "1 member or invited person is known for this team." in html
+    assert "No headcount is set" in html
+    assert page_problems(page) == []
+    # Below the known people: refused at the field, nothing changed.
+    refused = as_admin.post(url, {"form": "headcount", "headcount": "0"})
+    assert refused.status_code == 400
+    for value in ("abc", "0", "-3"):
+        as_admin.post(url, {"form": "headcount", "headcount": value})
+    team.refresh_from_db()
+    assert team.headcount is None
+    saved = as_admin.post(url, {"form": "headcount", "headcount": " 14 "})
+    assert saved.status_code == 302
+    team.refresh_from_db()
+    assert team.headcount == 14
+    page = as_admin.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert "A scan accepts at most 14 responses for it." in page.content.decode()
+    assert AuditEvent.objects.filter(organisation=org, action="team.updated").exists()
+    # Cleared again: unknown.
+    as_admin.post(url, {"form": "headcount", "headcount": ""})
+    team.refresh_from_db()
+    assert team.headcount is None

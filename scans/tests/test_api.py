@@ -40,6 +40,7 @@ def test_post_response_without_an_account_is_idempotent(client, campaign):
         "status": "accepted",
         "campaign": str(campaign.public_id),
         "submitted_on": Response.objects.get().submitted_on.isoformat(),
+        "replaced": False,
     }
     again = call(
         client, "post", "/responses", {**payload, "answers": seed_answers(mentorschap="ja")}

@@ -22,6 +22,7 @@ from scans.models import (
     CampaignState,
     Counter,
     FreeText,
+    FreeTextPool,
     NodeAncestor,
     Response,
     ScanInvitation,
@@ -36,7 +37,8 @@ def stored(campaign: Campaign) -> dict[str, int]:
         "responses": Response.objects.filter(campaign=campaign).count(),
         "answers": Answer.objects.filter(response__campaign=campaign).count(),
         "counters": sum(Counter.objects.filter(campaign=campaign).values_list("n", flat=True)),
-        "texts": FreeText.objects.filter(campaign=campaign).count(),
+        "texts": FreeText.objects.filter(campaign=campaign).count()
+        + FreeTextPool.objects.filter(campaign=campaign).count(),
         "receipts": SubmissionReceipt.objects.filter(campaign=campaign).count(),
         "used": ScanInvitation.objects.filter(campaign=campaign, used=True).count(),
     }
@@ -167,7 +169,8 @@ def test_a_response_stores_answers_counters_and_day(campaign):
     )
     assert counters[TOTAL] == 1 and counters["ontmoeten"] == 1 and "nieuwe-kennis" not in counters
     assert Counter.objects.get(node=response.node, question="ontmoeten", option="andere").n == 1
-    assert FreeText.objects.get().text == "In de <b>gang</b> =1+1"  # stored as text
+    # Pooled until released, stored as text.
+    assert FreeTextPool.objects.get().text == "In de <b>gang</b> =1+1"
 
 
 def test_counters_add_up(campaign):
@@ -243,7 +246,7 @@ def test_andere_text_of_exactly_1000_characters_is_accepted(campaign):
         answers=seed_answers(),
         other={"ontmoeten": "é" * 1000},
     )
-    assert FreeText.objects.get().text == "é" * 1000
+    assert FreeTextPool.objects.get().text == "é" * 1000
 
 
 def test_closed_and_not_yet_open_campaigns_refuse_answers(campaign, admin_user):
@@ -321,12 +324,15 @@ def test_other_kinds_of_questions(org, admin_user, teams):
         code=code, client_key=key(), answers={"rol": "b", "score": "6", "idee": "  Meer tijd  "}
     )
     services.submit_response(code=code, client_key=key(), answers={}, other={"rol": "Stagiair"})
+    # An answered open question leaves a row without option (so that a replacement can
+    # take its counter back); its text waits in the pool, apart from the response.
     assert sorted(Answer.objects.values_list("question", "option")) == [
+        ("idee", ""),
         ("rol", "andere"),
         ("rol", "b"),
         ("score", "6"),
     ]
-    assert sorted(FreeText.objects.values_list("question", "text")) == [
+    assert sorted(FreeTextPool.objects.values_list("question", "text")) == [
         ("idee", "Meer tijd"),
         ("rol", "Stagiair"),
     ]

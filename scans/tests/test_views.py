@@ -8,6 +8,7 @@ import secrets
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 from orgs.tests.conftest import page_problems
@@ -77,8 +78,8 @@ def test_a_missing_answer_keeps_what_was_filled_in(client, campaign):
 
 def test_markup_in_free_text_is_stored_as_text_and_shown_escaped(client, campaign, admin_user):
     url = f"/s/{node(campaign, 'Bakkerij').code}/"
-    for _ in range(5):
-        post_answers(client, url, **{"other-ontmoeten": "<script>alert(1)</script>"})
+    for _ in range(5):  # five people, five devices
+        post_answers(Client(), url, **{"other-ontmoeten": "<script>alert(1)</script>"})
     client.force_login(admin_user)
     html = client.get(reverse("scan_report", args=["korenbloem", campaign.public_id])).content
     assert b"<script>alert(1)</script>" not in html

@@ -16,6 +16,18 @@
   var form = document.querySelector("form[data-scan-form]");
   if (!form) { return; }
   var key = form.getAttribute("data-storage-key");
+  // The device key: kept in localStorage as well as in the cookie, so that clearing one
+  // still lets this device change its answers instead of adding a second response.
+  var device = form.querySelector("[data-device-key]");
+  if (device && store) {
+    var kept = null;
+    try { kept = store.getItem("lerend-device"); } catch (e) { kept = null; }
+    if (kept && /^[A-Za-z0-9_-]{16,100}$/.test(kept)) {
+      device.value = kept;
+    } else {
+      try { store.setItem("lerend-device", device.value); } catch (e) { /* blocked */ }
+    }
+  }
   var questions = form.querySelectorAll("[data-question]");
   var bar = document.getElementById("scan-progress-bar");
   var text = document.getElementById("scan-progress-text");
@@ -23,7 +35,8 @@
 
   function fields() {
     return Array.prototype.filter.call(form.elements, function (el) {
-      return el.name && el.name !== "csrfmiddlewaretoken" && el.type !== "submit";
+      return el.name && el.name !== "csrfmiddlewaretoken" && el.type !== "submit" &&
+        el.name !== "device_key" && el.name !== "replace";
     });
   }
 
