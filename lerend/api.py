@@ -6,6 +6,7 @@ from accounts.api import router as accounts_router
 from accounts.api_auth import api_auth
 from core.api_errors import register_error_handlers
 from formats.api import router as formats_router
+from learning.api import router as learning_router
 from orgs.api import router as orgs_router
 from scans.api import router as scans_router
 from workshops.api import router as workshops_router
@@ -23,3 +24,4 @@ api.add_router("/organisations", orgs_router)
 api.add_router("/formats", formats_router)
 api.add_router("", workshops_router)
 api.add_router("", scans_router)
+api.add_router("", learning_router)
