@@ -106,7 +106,9 @@ class BudgetForm(forms.Form):
     team = forms.ModelChoiceField(queryset=Team.objects.none(), to_field_name="public_id")
     planned = forms.DecimalField(label=_("Planned (EUR)"))
     used = forms.DecimalField(label=_("Used (EUR)"), required=False)
-    unused = forms.ChoiceField(label=_("What happens to unused budget"), choices=UnusedBudget.choices)
+    unused = forms.ChoiceField(
+        label=_("What happens to unused budget"), choices=UnusedBudget.choices, required=False
+    )
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
     def __init__(self, organisation: Organisation, *args: Any, **kwargs: Any) -> None:

@@ -145,6 +145,9 @@ def choice(value: Any, choices: Iterable[str], *, label: str) -> str:
 
 
 def period(start: date | None, end: date | None, *, required: bool = False) -> None:
+    for day in (start, end):
+        if day is not None and not isinstance(day, date):
+            raise DomainError(_("Enter a valid date."), code="date_invalid")
     if required and (start is None or end is None):
         raise DomainError(_("Enter a start and an end date."), code="date_required")
     if start and end and end < start:
