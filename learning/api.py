@@ -566,7 +566,7 @@ def create_training(request: HttpRequest, slug: str, payload: TrainingIn) -> Any
     return Status(201, training_out(created))
 
 
-@router.delete(O + "/trainings/{training_id}", response={204: None, **error_responses(403, 404)})
+@router.delete(O + "/trainings/{uuid:training_id}", response={204: None, **error_responses(403, 404)})
 def delete_training(request: HttpRequest, slug: str, training_id: UUID) -> Any:
     membership = _member(request, slug, Role.ADMIN)
     services.delete_training(get_training(membership, training_id), actor=request.user)

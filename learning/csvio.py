@@ -112,7 +112,8 @@ def _bool(value: str, label: str) -> bool:
     if value in NO:
         return False
     raise DomainError(
-        _("%(field)s: write ja or nee.") % {"field": label}, code="boolean_invalid"
+        _("%(field)s: write ja or nee (not “%(value)s”).") % {"field": label, "value": value[:40]},
+        code="boolean_invalid",
     )
 
 
@@ -155,7 +156,7 @@ def parse(organisation: Organisation, content: str) -> ImportReport:
         raise DomainError(_("The file is empty."), code="empty")
     sample = content[:4096]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    reader = csv.reader(io.StringIO(content), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(content), delimiter=delimiter, strict=True)
     try:
         header = next(reader)
     except (StopIteration, csv.Error):
