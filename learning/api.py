@@ -39,8 +39,6 @@ from .models import (
     Budget,
     Consultation,
     ContactPoint,
-    DurationUnit,
-    Kind,
     LearningFormat,
     OfferItem,
     PlanStatus,
@@ -52,7 +50,7 @@ from .models import (
 )
 
 router = Router(tags=["learning"])
-O = "/organisations/{slug}/learning"
+ORG = "/organisations/{slug}/learning"
 
 KindName = Literal["formal", "non_formal", "informal"]
 
@@ -181,7 +179,12 @@ class MoveIn(Input):
 
 
 def step_out(s: RouteStep) -> dict[str, Any]:
-    return {"id": s.public_id, "position": s.position, "title": s.title, "description": s.description}
+    return {
+        "id": s.public_id,
+        "position": s.position,
+        "title": s.title,
+        "description": s.description,
+    }
 
 
 class PublicOfferOut(Schema):
@@ -236,16 +239,14 @@ def public_offer(request: HttpRequest, slug: str, filters: Query[PublicFilter]) 
 # --- Offer (admins change, members read) --------------------------------------------------------
 
 
-@router.get(O + "/offer", response={200: list[OfferItemOut], **error_responses(403, 404)})
+@router.get(ORG + "/offer", response={200: list[OfferItemOut], **error_responses(403, 404)})
 def list_offer(request: HttpRequest, slug: str) -> Any:
     membership = _member(request, slug)
     items = OfferItem.objects.of(membership.organisation).select_related("contact")
     return [item_out(i) for i in items]
 
 
-@router.post(
-    O + "/offer", response={201: OfferItemOut, **error_responses(400, 403, 404, 422)}
-)
+@router.post(ORG + "/offer", response={201: OfferItemOut, **error_responses(400, 403, 404, 422)})
 def create_offer(request: HttpRequest, slug: str, payload: OfferItemIn) -> Any:
     membership = _member(request, slug, Role.ADMIN)
     item = services.save_offer_item(
@@ -254,13 +255,13 @@ def create_offer(request: HttpRequest, slug: str, payload: OfferItemIn) -> Any:
     return Status(201, item_out(item))
 
 
-@router.get(O + "/offer/{item_id}", response={200: OfferItemOut, **error_responses(403, 404)})
+@router.get(ORG + "/offer/{item_id}", response={200: OfferItemOut, **error_responses(403, 404)})
 def get_offer(request: HttpRequest, slug: str, item_id: UUID) -> Any:
     return item_out(get_offer_item(_member(request, slug), item_id))
 
 
 @router.put(
-    O + "/offer/{item_id}", response={200: OfferItemOut, **error_responses(400, 403, 404, 422)}
+    ORG + "/offer/{item_id}", response={200: OfferItemOut, **error_responses(400, 403, 404, 422)}
 )
 def update_offer(request: HttpRequest, slug: str, item_id: UUID, payload: OfferItemIn) -> Any:
     membership = _member(request, slug, Role.ADMIN)
@@ -271,7 +272,7 @@ def update_offer(request: HttpRequest, slug: str, item_id: UUID, payload: OfferI
     return item_out(item)
 
 
-@router.delete(O + "/offer/{item_id}", response={204: None, **error_responses(403, 404)})
+@router.delete(ORG + "/offer/{item_id}", response={204: None, **error_responses(403, 404)})
 def delete_offer(request: HttpRequest, slug: str, item_id: UUID) -> Any:
     membership = _member(request, slug, Role.ADMIN)
     services.delete_offer_item(get_offer_item(membership, item_id), actor=request.user)
@@ -281,31 +282,31 @@ def delete_offer(request: HttpRequest, slug: str, item_id: UUID) -> Any:
 # --- Contacts and route -----------------------------------------------------------------------
 
 
-@router.get(O + "/contacts", response={200: list[ContactOut], **error_responses(403, 404)})
+@router.get(ORG + "/contacts", response={200: list[ContactOut], **error_responses(403, 404)})
 def list_contacts(request: HttpRequest, slug: str) -> Any:
     return [contact_out(c) for c in offer.contacts(_member(request, slug).organisation)]
 
 
-@router.post(O + "/contacts", response={201: ContactOut, **error_responses(400, 403, 404, 422)})
+@router.post(ORG + "/contacts", response={201: ContactOut, **error_responses(400, 403, 404, 422)})
 def create_contact(request: HttpRequest, slug: str, payload: ContactIn) -> Any:
     membership = _member(request, slug, Role.ADMIN)
     contact = services.save_contact(membership.organisation, payload.dict(), actor=request.user)
     return Status(201, contact_out(contact))
 
 
-@router.delete(O + "/contacts/{contact_id}", response={204: None, **error_responses(403, 404)})
+@router.delete(ORG + "/contacts/{contact_id}", response={204: None, **error_responses(403, 404)})
 def delete_contact(request: HttpRequest, slug: str, contact_id: UUID) -> Any:
     membership = _member(request, slug, Role.ADMIN)
     services.delete_contact(get_contact(membership, contact_id), actor=request.user)
     return Status(204, None)
 
 
-@router.get(O + "/route", response={200: list[StepOut], **error_responses(403, 404)})
+@router.get(ORG + "/route", response={200: list[StepOut], **error_responses(403, 404)})
 def list_route(request: HttpRequest, slug: str) -> Any:
     return [step_out(s) for s in offer.route(_member(request, slug).organisation)]
 
 
-@router.post(O + "/route", response={201: StepOut, **error_responses(400, 403, 404, 422)})
+@router.post(ORG + "/route", response={201: StepOut, **error_responses(400, 403, 404, 422)})
 def add_step(request: HttpRequest, slug: str, payload: StepIn) -> Any:
     membership = _member(request, slug, Role.ADMIN)
     step = services.save_route_step(membership.organisation, payload.dict(), actor=request.user)
@@ -313,7 +314,7 @@ def add_step(request: HttpRequest, slug: str, payload: StepIn) -> Any:
 
 
 @router.put(
-    O + "/route/{step_id}", response={200: StepOut, **error_responses(400, 403, 404, 422)}
+    ORG + "/route/{step_id}", response={200: StepOut, **error_responses(400, 403, 404, 422)}
 )
 def update_step(request: HttpRequest, slug: str, step_id: UUID, payload: StepIn) -> Any:
     membership = _member(request, slug, Role.ADMIN)
@@ -325,7 +326,7 @@ def update_step(request: HttpRequest, slug: str, step_id: UUID, payload: StepIn)
 
 
 @router.post(
-    O + "/route/{step_id}/move",
+    ORG + "/route/{step_id}/move",
     response={200: list[StepOut], **error_responses(400, 403, 404, 422)},
 )
 def move_step(request: HttpRequest, slug: str, step_id: UUID, payload: MoveIn) -> Any:
@@ -336,7 +337,7 @@ def move_step(request: HttpRequest, slug: str, step_id: UUID, payload: MoveIn) -
     return [step_out(s) for s in offer.route(membership.organisation)]
 
 
-@router.delete(O + "/route/{step_id}", response={204: None, **error_responses(403, 404)})
+@router.delete(ORG + "/route/{step_id}", response={204: None, **error_responses(403, 404)})
 def delete_step(request: HttpRequest, slug: str, step_id: UUID) -> Any:
     membership = _member(request, slug, Role.ADMIN)
     services.delete_route_step(get_route_step(membership, step_id), actor=request.user)
@@ -381,14 +382,14 @@ def budget_out(b: Budget) -> dict[str, Any]:
     }
 
 
-@router.get(O + "/budgets", response={200: list[BudgetOut], **error_responses(403, 404)})
+@router.get(ORG + "/budgets", response={200: list[BudgetOut], **error_responses(403, 404)})
 def list_budgets(request: HttpRequest, slug: str) -> Any:
     membership = _member(request, slug, Role.ADMIN)
     rows = Budget.objects.filter(organisation=membership.organisation).select_related("team")
     return [budget_out(b) for b in rows]
 
 
-@router.put(O + "/budgets", response={200: BudgetOut, **error_responses(400, 403, 404, 422)})
+@router.put(ORG + "/budgets", response={200: BudgetOut, **error_responses(400, 403, 404, 422)})
 def save_budget(request: HttpRequest, slug: str, payload: BudgetIn) -> Any:
     membership = _member(request, slug, Role.ADMIN)
     data = payload.dict()
@@ -396,7 +397,7 @@ def save_budget(request: HttpRequest, slug: str, payload: BudgetIn) -> Any:
     return budget_out(services.save_budget(membership.organisation, data, actor=request.user))
 
 
-@router.delete(O + "/budgets/{budget_id}", response={204: None, **error_responses(403, 404)})
+@router.delete(ORG + "/budgets/{budget_id}", response={204: None, **error_responses(403, 404)})
 def delete_budget(request: HttpRequest, slug: str, budget_id: UUID) -> Any:
     membership = _member(request, slug, Role.ADMIN)
     services.delete_budget(get_budget(membership, budget_id), actor=request.user)
@@ -429,12 +430,12 @@ def settings_out(organisation: Any) -> dict[str, Any]:
     }
 
 
-@router.get(O + "/settings", response={200: SettingsOut, **error_responses(403, 404)})
+@router.get(ORG + "/settings", response={200: SettingsOut, **error_responses(403, 404)})
 def get_settings(request: HttpRequest, slug: str) -> Any:
     return settings_out(_member(request, slug, Role.ADMIN).organisation)
 
 
-@router.patch(O + "/settings", response={200: SettingsOut, **error_responses(400, 403, 404, 422)})
+@router.patch(ORG + "/settings", response={200: SettingsOut, **error_responses(400, 403, 404, 422)})
 def patch_settings(request: HttpRequest, slug: str, payload: SettingsIn) -> Any:
     membership = _member(request, slug, Role.ADMIN)
     data = payload.dict(exclude_none=True)
@@ -455,7 +456,7 @@ class TeamSizeOut(Schema):
 
 
 @router.put(
-    O + "/teams/{team_id}/size",
+    ORG + "/teams/{team_id}/size",
     response={200: TeamSizeOut, **error_responses(400, 403, 404, 422)},
     summary="Set a team's headcount and full-time equivalents",
 )
@@ -539,7 +540,7 @@ class TrainingPage(Schema):
     items: list[TrainingOut]
 
 
-@router.get(O + "/trainings", response={200: TrainingPage, **error_responses(403, 404, 422)})
+@router.get(ORG + "/trainings", response={200: TrainingPage, **error_responses(403, 404, 422)})
 def list_trainings(request: HttpRequest, slug: str, paging: Query[Paging]) -> Any:
     membership = _member(request, slug, Role.ADMIN)
     rows = TrainingRecord.objects.filter(organisation=membership.organisation).select_related(
@@ -547,13 +548,11 @@ def list_trainings(request: HttpRequest, slug: str, paging: Query[Paging]) -> An
     )
     return {
         "count": rows.count(),
-        "items": [
-            training_out(r) for r in rows[paging.offset : paging.offset + paging.limit]
-        ],
+        "items": [training_out(r) for r in rows[paging.offset : paging.offset + paging.limit]],
     }
 
 
-@router.post(O + "/trainings", response={201: TrainingOut, **error_responses(400, 403, 404, 422)})
+@router.post(ORG + "/trainings", response={201: TrainingOut, **error_responses(400, 403, 404, 422)})
 def create_training(request: HttpRequest, slug: str, payload: TrainingIn) -> Any:
     membership = _member(request, slug, Role.ADMIN)
     team = get_team(membership, payload.team) if payload.team else None
@@ -566,7 +565,9 @@ def create_training(request: HttpRequest, slug: str, payload: TrainingIn) -> Any
     return Status(201, training_out(created))
 
 
-@router.delete(O + "/trainings/{uuid:training_id}", response={204: None, **error_responses(403, 404)})
+@router.delete(
+    ORG + "/trainings/{uuid:training_id}", response={204: None, **error_responses(403, 404)}
+)
 def delete_training(request: HttpRequest, slug: str, training_id: UUID) -> Any:
     membership = _member(request, slug, Role.ADMIN)
     services.delete_training(get_training(membership, training_id), actor=request.user)
@@ -598,7 +599,7 @@ class ImportRejectedOut(Schema):
 
 
 @router.post(
-    O + "/trainings/import",
+    ORG + "/trainings/import",
     response={
         201: ImportOut,
         400: ImportRejectedOut,
@@ -642,7 +643,7 @@ class QuarterQuery(Schema):
 
 
 @router.get(
-    O + "/trainings/quarter.csv",
+    ORG + "/trainings/quarter.csv",
     response={200: str, **error_responses(403, 404, 422)},
     summary="The quarter's trainings in the Federal Learning Account's fields (CSV)",
     openapi_extra={"responses": {200: {"content": {"text/csv": {}}}}},
@@ -689,11 +690,13 @@ class YearQuery(Schema):
     year: int | None = Field(None, ge=2000, le=2100)
 
 
-@router.get(O + "/figures", response={200: FiguresOut, **error_responses(403, 404, 422)})
+@router.get(ORG + "/figures", response={200: FiguresOut, **error_responses(403, 404, 422)})
 def get_figures(request: HttpRequest, slug: str, query: Query[YearQuery]) -> Any:
     membership = _member(request, slug, Role.FACILITATOR)
     numbers = figures.compute(membership.organisation, query.year)
-    ids = dict(Team.objects.filter(organisation=membership.organisation).values_list("id", "public_id"))
+    ids = dict(
+        Team.objects.filter(organisation=membership.organisation).values_list("id", "public_id")
+    )
     return {
         "year": numbers.year,
         "as_of": numbers.as_of,
@@ -703,7 +706,7 @@ def get_figures(request: HttpRequest, slug: str, query: Query[YearQuery]) -> Any
         "left_out_records": numbers.left_out,
         "rows": [
             {
-                "team": ids.get(r.key),  # type: ignore[call-overload]
+                "team": ids.get(r.key) if isinstance(r.key, int) else None,
                 "name": r.label,
                 "depth": r.depth,
                 "visible": r.visible,
@@ -733,7 +736,7 @@ class UntrainedOut(Schema):
 
 
 @router.get(
-    O + "/no-training",
+    ORG + "/no-training",
     response={200: UntrainedOut, **error_responses(403, 404)},
     summary="Who has not followed any training in the last 12 months (personal data)",
     description="Admins only. Every call is written to the organisation's audit log.",
@@ -741,7 +744,9 @@ class UntrainedOut(Schema):
 def get_untrained(request: HttpRequest, slug: str) -> Any:
     membership = _member(request, slug, Role.ADMIN)
     found = people.untrained(membership.organisation)
-    people.audit_access(membership.organisation, actor=request.user, exported=False, count=len(found))
+    people.audit_access(
+        membership.organisation, actor=request.user, exported=False, count=len(found)
+    )
     return {
         "as_of": timezone.localdate(),
         "people": [p.__dict__ for p in found],
@@ -850,7 +855,7 @@ def plan_out(p: TrainingPlan) -> dict[str, Any]:
     }
 
 
-@router.get(O + "/plans", response={200: list[PlanSummaryOut], **error_responses(403, 404)})
+@router.get(ORG + "/plans", response={200: list[PlanSummaryOut], **error_responses(403, 404)})
 def list_plans(request: HttpRequest, slug: str) -> Any:
     membership = _member(request, slug, Role.ADMIN)
     return [
@@ -859,20 +864,20 @@ def list_plans(request: HttpRequest, slug: str) -> Any:
     ]
 
 
-@router.post(O + "/plans", response={201: PlanOut, **error_responses(400, 403, 404, 409, 422)})
+@router.post(ORG + "/plans", response={201: PlanOut, **error_responses(400, 403, 404, 409, 422)})
 def create_plan(request: HttpRequest, slug: str, payload: PlanIn) -> Any:
     membership = _member(request, slug, Role.ADMIN)
     created = services.create_plan(membership.organisation, payload.year, actor=request.user)
     return Status(201, plan_out(created))
 
 
-@router.get(O + "/plans/{plan_id}", response={200: PlanOut, **error_responses(403, 404)})
+@router.get(ORG + "/plans/{plan_id}", response={200: PlanOut, **error_responses(403, 404)})
 def get_plan_detail(request: HttpRequest, slug: str, plan_id: UUID) -> Any:
     return plan_out(get_plan(_member(request, slug, Role.ADMIN), plan_id))
 
 
 @router.patch(
-    O + "/plans/{plan_id}", response={200: PlanOut, **error_responses(400, 403, 404, 422)}
+    ORG + "/plans/{plan_id}", response={200: PlanOut, **error_responses(400, 403, 404, 422)}
 )
 def patch_plan(request: HttpRequest, slug: str, plan_id: UUID, payload: PlanPatch) -> Any:
     membership = _member(request, slug, Role.ADMIN)
@@ -893,7 +898,7 @@ class VersionOut(Schema):
 
 
 @router.get(
-    O + "/plans/{plan_id}/versions", response={200: list[VersionOut], **error_responses(403, 404)}
+    ORG + "/plans/{plan_id}/versions", response={200: list[VersionOut], **error_responses(403, 404)}
 )
 def plan_versions(request: HttpRequest, slug: str, plan_id: UUID) -> Any:
     current = get_plan(_member(request, slug, Role.ADMIN), plan_id)
@@ -918,7 +923,7 @@ class DocumentQuery(Schema):
 
 
 @router.get(
-    O + "/plans/{plan_id}/document",
+    ORG + "/plans/{plan_id}/document",
     response={200: bytes, **error_responses(403, 404, 422)},
     summary="The training plan as PDF or DOCX, in Dutch or English",
     openapi_extra={
@@ -932,7 +937,9 @@ class DocumentQuery(Schema):
         }
     },
 )
-def plan_document(request: HttpRequest, slug: str, plan_id: UUID, query: Query[DocumentQuery]) -> Any:
+def plan_document(
+    request: HttpRequest, slug: str, plan_id: UUID, query: Query[DocumentQuery]
+) -> Any:
     current = get_plan(_member(request, slug, Role.ADMIN), plan_id)
     if query.format == "pdf":
         data = documents.pdf_bytes(current, query.lang)
@@ -945,6 +952,3 @@ def plan_document(request: HttpRequest, slug: str, plan_id: UUID, query: Query[D
         as_attachment=True, filename=documents.filename(current, query.lang, query.format)
     )
     return response
-
-
-

@@ -227,7 +227,9 @@ def parse(organisation: Organisation, content: str) -> ImportReport:
     return report
 
 
-def _row_input(cell: Any, teams: dict[str, list[Team]], items: dict[str, list[OfferItem]]) -> TrainingInput:
+def _row_input(
+    cell: Any, teams: dict[str, list[Team]], items: dict[str, list[OfferItem]]
+) -> TrainingInput:
     team = None
     team_name = " ".join(cell("team").split())
     if team_name:
@@ -280,7 +282,9 @@ def _row_input(cell: Any, teams: dict[str, list[Team]], items: dict[str, list[Of
         end_date=_date(cell("end_date"), _("End date")),
         followed=_bool(followed, _("Followed")) if followed.strip() else True,
         certificate=_bool(cell("certificate"), _("Certificate")),
-        certificate_valid_until=_date(cell("certificate_valid_until"), _("Certificate valid until")),
+        certificate_valid_until=_date(
+            cell("certificate_valid_until"), _("Certificate valid until")
+        ),
     )
 
 
@@ -303,7 +307,9 @@ def fla_kind(kind: str) -> str:
     return _("formal") if kind in (Kind.FORMAL, Kind.NON_FORMAL) else _("informal")
 
 
-def quarter_rows(organisation: Organisation, year: int, quarter: int) -> tuple[list[str], list[list[Any]]]:
+def quarter_rows(
+    organisation: Organisation, year: int, quarter: int
+) -> tuple[list[str], list[list[Any]]]:
     start, end = quarter_bounds(year, quarter)
     header = [
         _("Person"),

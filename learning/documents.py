@@ -55,11 +55,11 @@ def docx_bytes(plan: TrainingPlan, language: str = "nl") -> bytes:
         styles["Normal"].font.size = Pt(11)  # type: ignore[union-attr]
         if data["draft"]:
             header = doc.sections[0].header.paragraphs[0]
-            run = header.add_run(_("DRAFT") + " – " + _("parts are missing"))
+            run = header.add_run(_("DRAFT") + " - " + _("parts are missing"))
             run.bold = True
             run.font.color.rgb = RGBColor(0xB3, 0x26, 0x1E)
         doc.add_heading(
-            _("Training plan %(year)d") % {"year": plan.year} + f" – {plan.organisation.name}", 0
+            _("Training plan %(year)d") % {"year": plan.year} + f" - {plan.organisation.name}", 0
         )
         doc.add_paragraph(
             _("In force from %(start)s to %(end)s. Status: %(status)s. Version %(version)d.")
@@ -129,7 +129,7 @@ def docx_bytes(plan: TrainingPlan, language: str = "nl") -> bytes:
             elif key == "risk_groups":
                 for item in data["risk_items"]:
                     doc.add_paragraph(
-                        f"{item.title} – {item.target_group or '—'}", style="List Bullet"
+                        f"{item.title}: {item.target_group or '—'}", style="List Bullet"
                     )
         doc.add_heading(_("Timeline"), 1)
         for milestone in data["timeline"]:

@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Sum
 from django.utils import timezone
@@ -81,7 +82,9 @@ def _quantize(value: Decimal, places: str = "0.01") -> Decimal:
     return value.quantize(Decimal(places))
 
 
-def compute(organisation: Organisation, year: int | None = None, as_of: date | None = None) -> Figures:
+def compute(
+    organisation: Organisation, year: int | None = None, as_of: date | None = None
+) -> Figures:
     """Every figure the page, the chart, the table, the API and the plan show."""
     as_of = as_of or timezone.localdate()
     year = year or as_of.year
@@ -94,19 +97,18 @@ def compute(organisation: Organisation, year: int | None = None, as_of: date | N
         )
     )
     counted = {t["id"] for t in teams if t["headcount"]}
-    days_by_team = {
-        team_id: days
-        for team_id, days in DayTally.objects.filter(organisation=organisation, year=year)
+    days_by_team = dict(
+        DayTally.objects.filter(organisation=organisation, year=year)
         .values_list("team_id", "days")
         .iterator()
-    }
+    )
     cutoff = as_of - timedelta(days=365)
     people = PersonTally.objects.filter(
         organisation=organisation, last_counted__gt=cutoff, last_counted__lte=as_of
     ).values_list("team_id", "person_key")
 
     children: dict[int | str, list[int]] = {ROOT: []}
-    by_id = {t["id"]: t for t in teams}
+    by_id: dict[Any, Any] = {t["id"]: t for t in teams}
     for t in teams:
         children.setdefault(t["id"], [])
     for t in teams:
@@ -134,16 +136,16 @@ def compute(organisation: Organisation, year: int | None = None, as_of: date | N
     for team_id, key in people.iterator():
         if team_id not in counted:
             continue
-        node: int | str | None = team_id
-        while node is not None:
-            trained[node].add(key)
-            node = parent_of[node]
+        up: Any = team_id
+        while up is not None:
+            trained[up].add(key)
+            up = parent_of[up]
     for node, _depth in reversed(order):
-        t = by_id.get(node)  # type: ignore[call-overload]
-        own_head = (t["headcount"] or 0) if t else 0
+        own = by_id.get(node)
+        own_head = (own["headcount"] or 0) if own else 0
         own_fte: Decimal | None = Decimal(0)
-        if t and own_head:
-            own_fte = t["fte"]
+        if own and own_head:
+            own_fte = own["fte"]
         own_days = days_by_team.get(node, Decimal(0)) if node in counted else Decimal(0)
         head[node] = own_head + sum(head[c] for c in children[node])
         sub_fte = [fte[c] for c in children[node]]

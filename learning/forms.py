@@ -109,7 +109,9 @@ class BudgetForm(forms.Form):
     unused = forms.ChoiceField(
         label=_("What happens to unused budget"), choices=UnusedBudget.choices, required=False
     )
-    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    note = forms.CharField(
+        label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
     def __init__(self, organisation: Organisation, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -221,5 +223,6 @@ class PlanStatusForm(forms.Form):
         label=_("The advice"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
     in_force_on = forms.DateField(label=_("In force on"), required=False, widget=DateInput())
-    informed_on = forms.DateField(label=_("Employees informed on"), required=False, widget=DateInput())
-
+    informed_on = forms.DateField(
+        label=_("Employees informed on"), required=False, widget=DateInput()
+    )

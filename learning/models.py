@@ -168,9 +168,7 @@ class OfferItem(models.Model):
     link = models.URLField(_("link"), max_length=500, blank=True)
     active_from = models.DateField(_("active from"), null=True, blank=True)
     active_until = models.DateField(_("active until"), null=True, blank=True)
-    competences = models.CharField(
-        _("competences (comma-separated)"), max_length=500, blank=True
-    )
+    competences = models.CharField(_("competences (comma-separated)"), max_length=500, blank=True)
     themes = models.CharField(_("themes (comma-separated)"), max_length=500, blank=True)
     search_text = models.TextField(editable=False, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -350,6 +348,9 @@ class DayTally(models.Model):
         ]
         indexes = [models.Index(fields=["organisation", "year"], name="daytally_org_year")]
 
+    def __str__(self) -> str:
+        return f"{self.team_id} {self.year}: {self.days}"
+
 
 class PersonTally(models.Model):
     """Per team and person: the end date of their latest followed formal or non-formal
@@ -374,6 +375,9 @@ class PersonTally(models.Model):
         indexes = [
             models.Index(fields=["organisation", "last_counted"], name="persontally_org_counted")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.team_id} {self.person_key}"
 
 
 # --- The training plan -----------------------------------------------------------------------
@@ -459,6 +463,9 @@ class PlanVersion(models.Model):
             models.UniqueConstraint(fields=["plan", "number"], name="planversion_unique_number")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.plan} v{self.number}"
+
 
 class PlanReminder(models.Model):
     """One reminder of one step of one plan: recorded before it is queued, so never twice."""
@@ -472,3 +479,6 @@ class PlanReminder(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["plan", "step"], name="planreminder_once_per_step")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} {self.step}"

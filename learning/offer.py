@@ -78,7 +78,7 @@ def search(
     return items.order_by("title", "id")
 
 
-def page_of(items: QuerySet[OfferItem], number: object) -> Page:
+def page_of(items: QuerySet[OfferItem], number: int | str | None) -> Page:
     return Paginator(items, PAGE_SIZE).get_page(number)
 
 

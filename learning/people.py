@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from django.db.models import Max
 from django.utils import timezone
@@ -30,7 +31,7 @@ def untrained(organisation: Organisation, as_of: date | None = None) -> list[Per
     than 365 days ago, or who have none; sorted by name."""
     as_of = as_of or timezone.localdate()
     cutoff = as_of - timedelta(days=365)
-    latest = {
+    latest: dict[str, Any] = {
         row["person_key"]: row
         for row in PersonTally.objects.filter(organisation=organisation)
         .values("person_key")

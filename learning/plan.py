@@ -61,7 +61,7 @@ SOURCES = [
         "https://population-europe.eu/research/books-and-reports/european-pillar-social-rights-turning-principles-actions",
     ),
     (
-        "Vlaams actieplan levenslang leren ‘Koers zetten naar een lerend Vlaanderen’",
+        "Vlaams actieplan levenslang leren 'Koers zetten naar een lerend Vlaanderen'",
         "https://www.vlaanderen.be/levenslang-leren",
     ),
 ]
@@ -142,13 +142,11 @@ def timeline(plan: TrainingPlan) -> list[Milestone]:
     ]
     if council:
         steps.append(Milestone("advice", _("Advice by 15 March"), advice_by, plan.advice_on, True))
-    steps.append(Milestone("in_force", _("In force by 31 March"), in_force_by, plan.in_force_on, True))
     steps.append(
-        Milestone("inform", _("Employees informed"), in_force_by, plan.informed_on, False)
+        Milestone("in_force", _("In force by 31 March"), in_force_by, plan.in_force_on, True)
     )
-    draft_done = plan.submitted_on or (
-        plan.updated_at.date() if not missing_parts(plan) else None
-    )
+    steps.append(Milestone("inform", _("Employees informed"), in_force_by, plan.informed_on, False))
+    draft_done = plan.submitted_on or (plan.updated_at.date() if not missing_parts(plan) else None)
     steps[0].done_on = draft_done
     return steps
 
@@ -275,6 +273,9 @@ def differences(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
     added = [i for i in new.get("items", []) if i not in old.get("items", [])]
     if removed or added:
         changes.append(
-            Change(str(SECTION_TITLES["offer"]), [f"- {i}" for i in removed] + [f"+ {i}" for i in added])
+            Change(
+                str(SECTION_TITLES["offer"]),
+                [f"- {i}" for i in removed] + [f"+ {i}" for i in added],
+            )
         )
     return changes

@@ -10,6 +10,7 @@ after commit, so a second tick, or two workers at once, never send it again.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -44,9 +45,8 @@ def run_tick(now: datetime | None = None) -> int:
                     PlanReminder.objects.create(
                         plan=plan, step=milestone.step, due_on=milestone.due, recorded_at=now
                     )
-                    plan_id, step = str(plan.public_id), milestone.step
                     transaction.on_commit(
-                        lambda p=plan_id, s=step: send_plan_reminder.enqueue(p, s)
+                        partial(send_plan_reminder.enqueue, str(plan.public_id), milestone.step)
                     )
             except IntegrityError:
                 continue  # another worker recorded it first

@@ -62,19 +62,21 @@ def name(value: Any, *, limit: int = 150, required: bool = True, label: str = ""
     try:
         return clean_name(value if value is not None else "", max_length=limit, required=required)
     except TextError as exc:
-        raise DomainError(f"{label}: {exc.message}" if label else exc.message, code=exc.code)
+        message = f"{label}: {exc.message}" if label else exc.message
+        raise DomainError(message, code=exc.code) from None
 
 
 def text(value: Any, *, limit: int = 5000, required: bool = False, label: str = "") -> str:
     try:
         return clean_text(value if value is not None else "", max_length=limit, required=required)
     except TextError as exc:
-        raise DomainError(f"{label}: {exc.message}" if label else exc.message, code=exc.code)
+        message = f"{label}: {exc.message}" if label else exc.message
+        raise DomainError(message, code=exc.code) from None
 
 
 def keywords(value: Any, *, label: str = "") -> str:
     cleaned = name(value, limit=500, required=False, label=label)
-    words = []
+    words: list[str] = []
     for word in cleaned.split(","):
         word = " ".join(word.split())
         if word and word.casefold() not in {w.casefold() for w in words}:
@@ -165,7 +167,9 @@ def _same_org(obj: Any, organisation: Organisation) -> None:
 # --- Settings and team sizes ------------------------------------------------------------------
 
 
-def update_settings(organisation: Organisation, data: Mapping[str, Any], *, actor) -> LearningSettings:
+def update_settings(
+    organisation: Organisation, data: Mapping[str, Any], *, actor
+) -> LearningSettings:
     with transaction.atomic():
         current = settings_for(organisation)
         if "training_right_days" in data:
@@ -199,7 +203,9 @@ def set_team_size(team: Team, *, headcount: Any, fte: Any, actor) -> Team:
     count = decimal(headcount, label=_("Headcount"), maximum=Decimal("1000000"), required=False)
     if count is not None and count != count.to_integral_value():
         raise DomainError(_("The headcount is a whole number."), code="not_whole")
-    full = decimal(fte, label=_("Full-time equivalents"), maximum=Decimal("1000000"), required=False)
+    full = decimal(
+        fte, label=_("Full-time equivalents"), maximum=Decimal("1000000"), required=False
+    )
     if full is not None and count is None:
         raise DomainError(_("Enter the headcount with the FTE."), code="headcount_required")
     if full is not None and count is not None and full > count:
@@ -451,7 +457,12 @@ def save_budget(organisation: Organisation, data: Mapping[str, Any], *, actor) -
             organisation=organisation,
             year=year,
             team=team,
-            defaults={"planned": planned, "used": used, "unused": unused, "note": note},
+            defaults={
+                "planned": planned or Decimal(0),
+                "used": used or Decimal(0),
+                "unused": unused,
+                "note": note,
+            },
         )
         record(
             organisation,
@@ -555,7 +566,9 @@ def build_record(
     maximum = MAX_DAYS if unit == DurationUnit.DAYS else MAX_DAYS * per_day
     duration = decimal(data.duration, label=_("Duration"), maximum=maximum, positive=True)
     assert duration is not None
-    days = duration if unit == DurationUnit.DAYS else (duration / per_day).quantize(Decimal("0.0001"))
+    days = (
+        duration if unit == DurationUnit.DAYS else (duration / per_day).quantize(Decimal("0.0001"))
+    )
     period(data.start_date, data.end_date, required=True)
     assert data.end_date is not None and data.start_date is not None
     if data.end_date > today:
@@ -730,8 +743,7 @@ def rebuild_tallies(organisation: Organisation) -> None:
         PersonTally.objects.filter(organisation=organisation).delete()
         records = TrainingRecord.objects.filter(organisation=organisation)
         years = {
-            (t, d.year)
-            for t, d in records.values_list("team_id", "end_date").distinct().iterator()
+            (t, d.year) for t, d in records.values_list("team_id", "end_date").distinct().iterator()
         }
         _refresh_days(organisation, years)
         people = set(records.values_list("team_id", "person_key").distinct())

@@ -16,7 +16,9 @@ from .plan import timeline
 @task()
 def send_plan_reminder(plan_public_id: str, step: str) -> int:
     """Mail every admin of the plan's organisation about one step; returns how many."""
-    plan = TrainingPlan.objects.select_related("organisation").filter(public_id=plan_public_id).first()
+    plan = (
+        TrainingPlan.objects.select_related("organisation").filter(public_id=plan_public_id).first()
+    )
     if plan is None:
         return 0
     milestone = next((m for m in timeline(plan) if m.step == step), None)

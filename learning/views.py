@@ -8,6 +8,7 @@ trained) is for admins only.
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from django.contrib import messages
@@ -524,13 +525,15 @@ def untrained(request: HttpRequest) -> HttpResponse:
     organisation = _org(request)
     found = people.untrained(organisation)
     people.audit_access(
-        organisation, actor=request.user, exported=request.GET.get("format") == "csv", count=len(found)
+        organisation,
+        actor=request.user,
+        exported=request.GET.get("format") == "csv",
+        count=len(found),
     )
     if request.GET.get("format") == "csv":
         header = [_("Person"), _("E-mail address"), _("Latest training")]
         rows = [
-            [p.name, p.email, p.last_training.isoformat() if p.last_training else ""]
-            for p in found
+            [p.name, p.email, p.last_training.isoformat() if p.last_training else ""] for p in found
         ]
         response = HttpResponse(
             csvio.csv_text(header, rows), content_type="text/csv; charset=utf-8"
@@ -627,7 +630,7 @@ def plan_versions(request: HttpRequest, plan_id: str) -> HttpResponse:
     versions = list(current.versions.all())
     pairs = [
         (new, plan.differences(old.snapshot, new.snapshot))
-        for new, old in zip(versions, versions[1:], strict=False)
+        for new, old in itertools.pairwise(versions)
     ]
     return _page(request, "learning/plan_versions.html", {"plan": current, "pairs": pairs})
 
@@ -662,4 +665,3 @@ def plan_docx(request: HttpRequest, plan_id: str) -> HttpResponse:
         as_attachment=True, filename=documents.filename(current, language, "docx")
     )
     return response
-

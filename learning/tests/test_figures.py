@@ -36,14 +36,18 @@ def test_figures_of_a_small_organisation(org, teams):
     assert numbers.minimum == 5 and numbers.right_days == Decimal("5")
     bakkerij, winkel, productie = rows["Bakkerij"], rows["Winkel"], rows["Productie"]
     assert (bakkerij.days, bakkerij.days_per_fte, bakkerij.right_percent) == (
-        Decimal("16.0"), Decimal("2.13"), 43
+        Decimal("16.0"),
+        Decimal("2.13"),
+        43,
     )
     assert (bakkerij.trained, bakkerij.share) == (8, 100)
     assert (winkel.days_per_fte, winkel.trained, winkel.share) == (Decimal("0.75"), 0, 0)
     assert (productie.headcount, productie.days) == (14, Decimal("19.0"))
     organisation = numbers.organisation
     assert (organisation.headcount, organisation.fte, organisation.days) == (
-        19, Decimal("15.50"), Decimal("23.0")
+        19,
+        Decimal("15.50"),
+        Decimal("23.0"),
     )
     assert (organisation.trained, organisation.share) == (9, round(9 / 19 * 100))
 
@@ -61,7 +65,9 @@ def test_a_small_team_hides_itself_and_what_would_give_it_away(org, teams):
     assert all(r.headcount >= 5 for r in numbers.rows if r.visible)
 
 
-def test_figures_page_and_api_show_the_same_and_hide_small_teams(client, facilitator_user, org, teams):
+def test_figures_page_and_api_show_the_same_and_hide_small_teams(
+    client, facilitator_user, org, teams
+):
     add_training(org, teams["admin"], "Boekhouder", end=timezone.localdate(), days="4")
     client.force_login(facilitator_user)
     page = client.get("/o/korenbloem/learning/figures/")
@@ -71,7 +77,9 @@ def test_figures_page_and_api_show_the_same_and_hide_small_teams(client, facilit
     api = client.get("/api/v1/organisations/korenbloem/learning/figures").json()
     hidden = [r for r in api["rows"] if not r["visible"]]
     assert {r["name"] for r in hidden} >= {"Administratie"}
-    assert all(r["days"] is None and r["trained"] is None and r["headcount"] is None for r in hidden)
+    assert all(
+        r["days"] is None and r["trained"] is None and r["headcount"] is None for r in hidden
+    )
 
 
 def test_records_of_a_team_without_headcount_are_left_out(org, teams):
@@ -185,7 +193,11 @@ def test_figures_match_an_independent_computation(db, specs, records, k, drop):
         assert total >= k
         assert row.headcount == total
         days = sum(
-            (r.days for r in kept if r.team_id in subtree and r.followed and r.end_date.year == today.year),
+            (
+                r.days
+                for r in kept
+                if r.team_id in subtree and r.followed and r.end_date.year == today.year
+            ),
             Decimal(0),
         )
         assert row.days == days.quantize(Decimal("0.1"))
@@ -205,9 +217,7 @@ def test_figures_match_an_independent_computation(db, specs, records, k, drop):
     # Brute force: no subtraction of visible, pairwise disjoint descendants from a visible
     # node reveals a group of 1 to k-1 people.
     visible = [r.key for r in numbers.rows if r.visible]
-    totals = {
-        n: sum(head_of[m] for m in _descendants(parent_of, n) | {n}) for n in parent_of
-    }
+    totals = {n: sum(head_of[m] for m in _descendants(parent_of, n) | {n}) for n in parent_of}
     for v in visible:
         below = [u for u in visible if _is_below(parent_of, u, v)]
         for size in range(1, len(below) + 1):

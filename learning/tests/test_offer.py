@@ -98,12 +98,31 @@ def test_another_organisations_item_is_404_and_unchanged(client, outsider_user, 
     ):
         assert client.get(url).status_code == 404
         assert client.post(url + "delete/").status_code == 404
-    assert call(client, "get", f"/organisations/peeters/learning/offer/{item.public_id}").status_code == 404
-    assert call(client, "delete", f"/organisations/peeters/learning/offer/{item.public_id}").status_code == 404
+    assert (
+        call(client, "get", f"/organisations/peeters/learning/offer/{item.public_id}").status_code
+        == 404
+    )
+    assert (
+        call(
+            client, "delete", f"/organisations/peeters/learning/offer/{item.public_id}"
+        ).status_code
+        == 404
+    )
     assert OfferItem.objects.filter(pk=item.pk).exists()
 
 
-ADMIN_PAGES = ["offer/", "offer/new/", "route/", "contacts/", "budgets/", "settings/", "trainings/", "trainings/import/", "no-training/", "plans/"]
+ADMIN_PAGES = [
+    "offer/",
+    "offer/new/",
+    "route/",
+    "contacts/",
+    "budgets/",
+    "settings/",
+    "trainings/",
+    "trainings/import/",
+    "no-training/",
+    "plans/",
+]
 
 
 @pytest.mark.parametrize(
@@ -137,13 +156,21 @@ def test_public_page_searches_and_filters(org, admin_user):
     for i in range(40):
         services.save_offer_item(
             org,
-            {"title": f"Cursus {i:02d}", "kind": "formal" if i % 2 else "informal", "competences": "deeg" if i < 5 else ""},
+            {
+                "title": f"Cursus {i:02d}",
+                "kind": "formal" if i % 2 else "informal",
+                "competences": "deeg" if i < 5 else "",
+            },
             actor=admin_user,
         )
     client = Client()
     page = client.get("/leren/korenbloem/")
     assert page.status_code == 200
-    assert "40 items" in page.content.decode() or "40 aanbod" in page.content.decode() or page.context["page"].paginator.count == 40
+    assert (
+        "40 items" in page.content.decode()
+        or "40 aanbod" in page.content.decode()
+        or page.context["page"].paginator.count == 40
+    )
     assert len(page.context["page"].object_list) == 30
     found = client.get("/leren/korenbloem/", {"q": "DEEG"})
     assert found.context["page"].paginator.count == 5
@@ -175,10 +202,14 @@ def test_public_qr_code_is_an_svg(org):
 
 def test_route_is_ordered_and_moved(admin_client, org):
     for title in ("Vraag het je leidinggevende", "Vul het aanvraagformulier in", "HR beslist"):
-        assert admin_client.post("/o/korenbloem/learning/route/", {"title": title}).status_code == 302
+        assert (
+            admin_client.post("/o/korenbloem/learning/route/", {"title": title}).status_code == 302
+        )
     steps = list(RouteStep.objects.all())
     assert [s.position for s in steps] == [1, 2, 3]
-    admin_client.post(f"/o/korenbloem/learning/route/{steps[2].public_id}/move/", {"direction": "up"})
+    admin_client.post(
+        f"/o/korenbloem/learning/route/{steps[2].public_id}/move/", {"direction": "up"}
+    )
     assert [s.title for s in RouteStep.objects.all()] == [
         "Vraag het je leidinggevende",
         "HR beslist",
@@ -192,23 +223,35 @@ def test_route_is_ordered_and_moved(admin_client, org):
 
 def test_contact_points_on_the_public_page(admin_client, org):
     response = admin_client.post(
-        "/o/korenbloem/learning/contacts/", {"name": "Hilde", "role": "HR", "email": "HILDE@korenbloem.test"}
+        "/o/korenbloem/learning/contacts/",
+        {"name": "Hilde", "role": "HR", "email": "HILDE@korenbloem.test"},
     )
     assert response.status_code == 302
     assert ContactPoint.objects.get().email == "hilde@korenbloem.test"
     assert "hilde@korenbloem.test" in Client().get("/leren/korenbloem/").content.decode()
-    bad = admin_client.post("/o/korenbloem/learning/contacts/", {"name": "X", "email": "geen-adres"})
+    bad = admin_client.post(
+        "/o/korenbloem/learning/contacts/", {"name": "X", "email": "geen-adres"}
+    )
     assert bad.status_code == 400 and ContactPoint.objects.count() == 1
 
 
 def test_budget_per_year_and_team(admin_client, org, teams):
     url = "/o/korenbloem/learning/budgets/"
-    data = {"year": 2026, "team": teams["bakkerij"].public_id, "planned": "5000", "used": "1250", "unused": "carry_over"}
+    data = {
+        "year": 2026,
+        "team": teams["bakkerij"].public_id,
+        "planned": "5000",
+        "used": "1250",
+        "unused": "carry_over",
+    }
     assert admin_client.post(url, data).status_code == 302
     assert admin_client.post(url, {**data, "used": "2000"}).status_code == 302
     budget = Budget.objects.get()
     assert (budget.planned, budget.used, budget.remaining, budget.used_percent) == (
-        Decimal("5000.00"), Decimal("2000.00"), Decimal("3000.00"), 40
+        Decimal("5000.00"),
+        Decimal("2000.00"),
+        Decimal("3000.00"),
+        40,
     )
     assert admin_client.post(url, {**data, "team": "", "planned": "-5"}).status_code == 400
     assert admin_client.post(url, {"year": 2026, "team": "", "planned": "800"}).status_code == 302
@@ -220,11 +263,15 @@ def test_budget_per_year_and_team(admin_client, org, teams):
 def test_fte_above_headcount_is_refused(admin_client, org, teams):
     url = "/o/korenbloem/learning/settings/"
     team = teams["winkel"]
-    response = admin_client.post(url, {"form": "size", "team": team.public_id, "headcount": "4", "fte": "4.5"})
+    response = admin_client.post(
+        url, {"form": "size", "team": team.public_id, "headcount": "4", "fte": "4.5"}
+    )
     assert response.status_code == 400
     team.refresh_from_db()
     assert (team.headcount, team.fte) == (6, Decimal("4.00"))
-    ok = admin_client.post(url, {"form": "size", "team": team.public_id, "headcount": "5", "fte": "4.5"})
+    ok = admin_client.post(
+        url, {"form": "size", "team": team.public_id, "headcount": "5", "fte": "4.5"}
+    )
     assert ok.status_code == 302
     team.refresh_from_db()
     assert (team.headcount, team.fte) == (5, Decimal("4.50"))
@@ -232,10 +279,20 @@ def test_fte_above_headcount_is_refused(admin_client, org, teams):
 
 def test_training_right_is_an_organisation_setting(admin_client, org):
     url = "/o/korenbloem/learning/settings/"
-    response = admin_client.post(url, {"form": "settings", "training_right_days": "6", "hours_per_day": "7.6", "public_enabled": "on"})
+    response = admin_client.post(
+        url,
+        {
+            "form": "settings",
+            "training_right_days": "6",
+            "hours_per_day": "7.6",
+            "public_enabled": "on",
+        },
+    )
     assert response.status_code == 302
     assert LearningSettings.objects.get(organisation=org).training_right_days == Decimal("6.00")
-    bad = admin_client.post(url, {"form": "settings", "training_right_days": "400", "hours_per_day": "7.6"})
+    bad = admin_client.post(
+        url, {"form": "settings", "training_right_days": "400", "hours_per_day": "7.6"}
+    )
     assert bad.status_code == 400
     assert LearningSettings.objects.get(organisation=org).training_right_days == Decimal("6.00")
 
@@ -255,7 +312,10 @@ def test_api_offer_crud_and_bad_input(admin_client, org):
     assert bad.status_code == 400 and bad.json()["code"] == "link_invalid"
     assert call(admin_client, "post", base, {**data, "kind": "other"}).status_code == 422
     assert call(admin_client, "post", base, {**data, "title": "x\x00"}).status_code == 422
-    assert call(admin_client, "post", base, {**data, "duration_hours": "-1"}).json()["code"] == "negative"
+    assert (
+        call(admin_client, "post", base, {**data, "duration_hours": "-1"}).json()["code"]
+        == "negative"
+    )
     assert OfferItem.objects.count() == 1
     updated = call(admin_client, "put", f"{base}/{item_id}", {**data, "title": "Nieuw"})
     assert updated.status_code == 200 and OfferItem.objects.get().title == "Nieuw"
@@ -276,7 +336,9 @@ def test_api_member_reads_but_cannot_write(client, member_user, item):
 def test_api_public_offer_without_an_account(item):
     response = call(Client(), "get", "/public/learning/korenbloem?q=haccp")
     assert response.status_code == 200
-    assert response.json()["count"] == 1 and response.json()["items"][0]["title"] == "HACCP opfrissing"
+    assert (
+        response.json()["count"] == 1 and response.json()["items"][0]["title"] == "HACCP opfrissing"
+    )
     assert call(Client(), "get", "/public/learning/onbekend").status_code == 404
     assert call(Client(), "get", "/public/learning/korenbloem?kind=zzz").status_code == 422
 
@@ -288,10 +350,33 @@ def test_api_route_contacts_budgets_settings_team_size(admin_client, org, teams)
     moved = call(admin_client, "post", f"{base}/route/{first['id']}/move", {"direction": "down"})
     assert [s["title"] for s in moved.json()] == ["Dien in", "Vraag het"]
     assert call(admin_client, "post", f"{base}/contacts", {"name": "Hilde"}).status_code == 201
-    budget = call(admin_client, "put", f"{base}/budgets", {"year": 2026, "team": str(teams["winkel"].public_id), "planned": "100"})
+    budget = call(
+        admin_client,
+        "put",
+        f"{base}/budgets",
+        {"year": 2026, "team": str(teams["winkel"].public_id), "planned": "100"},
+    )
     assert budget.status_code == 200 and budget.json()["remaining"] == "100.00"
-    assert call(admin_client, "put", f"{base}/budgets", {"year": 2026, "team": "00000000-0000-0000-0000-000000000000", "planned": "1"}).status_code == 404
-    assert call(admin_client, "patch", f"{base}/settings", {"training_right_days": "4"}).json()["training_right_days"] == "4.00"
-    size = call(admin_client, "put", f"{base}/teams/{teams['winkel'].public_id}/size", {"headcount": 3, "fte": "3.5"})
+    assert (
+        call(
+            admin_client,
+            "put",
+            f"{base}/budgets",
+            {"year": 2026, "team": "00000000-0000-0000-0000-000000000000", "planned": "1"},
+        ).status_code
+        == 404
+    )
+    assert (
+        call(admin_client, "patch", f"{base}/settings", {"training_right_days": "4"}).json()[
+            "training_right_days"
+        ]
+        == "4.00"
+    )
+    size = call(
+        admin_client,
+        "put",
+        f"{base}/teams/{teams['winkel'].public_id}/size",
+        {"headcount": 3, "fte": "3.5"},
+    )
     assert size.status_code == 400 and size.json()["code"] == "fte_above_headcount"
     assert Team.objects.get(pk=teams["winkel"].pk).fte == Decimal("4.00")

@@ -4,7 +4,7 @@ their differences, the PDF and DOCX read back, and its API."""
 from __future__ import annotations
 
 import io
-from datetime import date, datetime, timezone as dt_timezone
+from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
@@ -77,7 +77,11 @@ def test_versions_keep_the_differences(draft, admin_user):
     services.update_plan(draft, {"texts": {"intro": "Eerste zin."}}, actor=admin_user)
     same = services.update_plan(draft, {"texts": {"intro": "Eerste zin."}}, actor=admin_user)
     assert same.version == 2  # nothing changed: no new version
-    services.update_plan(draft, {"texts": {"intro": "Eerste zin.\nTweede zin."}, "status": "submitted"}, actor=admin_user)
+    services.update_plan(
+        draft,
+        {"texts": {"intro": "Eerste zin.\nTweede zin."}, "status": "submitted"},
+        actor=admin_user,
+    )
     versions = list(PlanVersion.objects.filter(plan=draft))
     assert [v.number for v in versions] == [3, 2, 1]
     changes = plan.differences(versions[1].snapshot, versions[0].snapshot)
@@ -123,18 +127,18 @@ def tick(django_capture_on_commit_callbacks):
 
 
 def test_reminders_go_once_to_the_admins(draft, admin_user, facilitator_user, tick):
-    with time_machine.travel(datetime(2027, 1, 1, 9, tzinfo=dt_timezone.utc), tick=False):
+    with time_machine.travel(datetime(2027, 1, 1, 9, tzinfo=UTC), tick=False):
         assert tick() == 0
-    with time_machine.travel(datetime(2027, 2, 8, 9, tzinfo=dt_timezone.utc), tick=False):
+    with time_machine.travel(datetime(2027, 2, 8, 9, tzinfo=UTC), tick=False):
         assert tick() == 1  # the draft (14 Feb) is due within a week
         assert [m.to for m in mail.outbox] == [[admin_user.email]]
         assert tick() == 0
-    with time_machine.travel(datetime(2027, 2, 22, 9, tzinfo=dt_timezone.utc), tick=False):
+    with time_machine.travel(datetime(2027, 2, 22, 9, tzinfo=UTC), tick=False):
         assert tick() == 1  # submission by 28 February
         services.update_plan(draft, {"submitted_on": date(2027, 2, 22)}, actor=admin_user)
-    with time_machine.travel(datetime(2027, 3, 9, 9, tzinfo=dt_timezone.utc), tick=False):
+    with time_machine.travel(datetime(2027, 3, 9, 9, tzinfo=UTC), tick=False):
         assert tick() == 1  # the advice by 15 March
-    with time_machine.travel(datetime(2027, 3, 25, 9, tzinfo=dt_timezone.utc), tick=False):
+    with time_machine.travel(datetime(2027, 3, 25, 9, tzinfo=UTC), tick=False):
         sent = tick()  # in force and informed by 31 March
         assert sent == 2
         assert tick() == 0
@@ -158,7 +162,7 @@ def test_a_reminder_is_recorded_before_it_is_queued(draft, admin_user, monkeypat
     fake = FakeTask()
     fake.enqueue = enqueue  # type: ignore[attr-defined]
     monkeypatch.setattr(tasks, "send_plan_reminder", fake)
-    with time_machine.travel(datetime(2027, 2, 8, 9, tzinfo=dt_timezone.utc), tick=False):
+    with time_machine.travel(datetime(2027, 2, 8, 9, tzinfo=UTC), tick=False):
         assert tick() == 1
     assert seen == [True]
 
@@ -166,16 +170,21 @@ def test_a_reminder_is_recorded_before_it_is_queued(draft, admin_user, monkeypat
 def test_no_reminder_for_a_done_step_or_a_plan_in_force(draft, admin_user, tick):
     services.update_plan(
         draft,
-        {"texts": COMPLETE, "status": "in_force", "in_force_on": date(2027, 3, 1), "informed_on": date(2027, 3, 2)},
+        {
+            "texts": COMPLETE,
+            "status": "in_force",
+            "in_force_on": date(2027, 3, 1),
+            "informed_on": date(2027, 3, 2),
+        },
         actor=admin_user,
     )
-    with time_machine.travel(datetime(2027, 3, 25, 9, tzinfo=dt_timezone.utc), tick=False):
+    with time_machine.travel(datetime(2027, 3, 25, 9, tzinfo=UTC), tick=False):
         assert tick() == 0
     assert mail.outbox == []
 
 
 def test_the_command(draft, capsys):
-    with time_machine.travel(datetime(2027, 2, 8, 9, tzinfo=dt_timezone.utc), tick=False):
+    with time_machine.travel(datetime(2027, 2, 8, 9, tzinfo=UTC), tick=False):
         call_command("learning_remind")
         call_command("learning_remind")
     assert capsys.readouterr().out.split() == ["1", "0"]
@@ -231,7 +240,16 @@ def test_plan_pages_and_downloads(admin_client, draft, item):
     docx = admin_client.get(base + "plan.docx?lang=en")
     assert docx.status_code == 200 and docx.content[:2] == b"PK"
     assert admin_client.get(base + "versions/").status_code == 200
-    bad = admin_client.post(base, {"form": "status", "status": "draft", "consultation": "works_council", "period_start": "2027-05-01", "period_end": "2027-01-01"})
+    bad = admin_client.post(
+        base,
+        {
+            "form": "status",
+            "status": "draft",
+            "consultation": "works_council",
+            "period_start": "2027-05-01",
+            "period_end": "2027-01-01",
+        },
+    )
     assert bad.status_code == 400
     draft.refresh_from_db()
     assert draft.period_start == date(2027, 1, 1)
@@ -241,8 +259,13 @@ def test_plan_of_another_organisation_is_404(client, outsider_user, draft):
     client.force_login(outsider_user)
     for path in ("", "plan.pdf", "plan.docx", "versions/"):
         assert client.get(f"/o/peeters/learning/plans/{draft.public_id}/{path}").status_code == 404
-        assert client.get(f"/o/korenbloem/learning/plans/{draft.public_id}/{path}").status_code == 404
-    assert call(client, "get", f"/organisations/peeters/learning/plans/{draft.public_id}").status_code == 404
+        assert (
+            client.get(f"/o/korenbloem/learning/plans/{draft.public_id}/{path}").status_code == 404
+        )
+    assert (
+        call(client, "get", f"/organisations/peeters/learning/plans/{draft.public_id}").status_code
+        == 404
+    )
 
 
 def test_plan_api(admin_client, org, item):
@@ -251,13 +274,26 @@ def test_plan_api(admin_client, org, item):
     assert created.status_code == 201
     body = created.json()
     assert body["draft"] is True and len(body["missing"]) == 3
-    assert [m["step"] for m in body["timeline"]] == ["draft", "submit", "advice", "in_force", "inform"]
+    assert [m["step"] for m in body["timeline"]] == [
+        "draft",
+        "submit",
+        "advice",
+        "in_force",
+        "inform",
+    ]
     assert call(admin_client, "post", base, {"year": 2027}).status_code == 409
     assert call(admin_client, "post", base, {"year": 1999}).status_code == 422
     plan_id = body["id"]
-    patched = call(admin_client, "patch", f"{base}/{plan_id}", {"texts": COMPLETE, "advice": "positive", "advice_on": "2027-03-10", "status": "advised"})
+    patched = call(
+        admin_client,
+        "patch",
+        f"{base}/{plan_id}",
+        {"texts": COMPLETE, "advice": "positive", "advice_on": "2027-03-10", "status": "advised"},
+    )
     assert patched.status_code == 200 and patched.json()["missing"] == []
-    assert call(admin_client, "patch", f"{base}/{plan_id}", {"texts": {"x": "y"}}).status_code == 400
+    assert (
+        call(admin_client, "patch", f"{base}/{plan_id}", {"texts": {"x": "y"}}).status_code == 400
+    )
     versions = call(admin_client, "get", f"{base}/{plan_id}/versions").json()
     assert versions[0]["number"] == 2 and versions[0]["changes"]
     pdf = call(admin_client, "get", f"{base}/{plan_id}/document?format=pdf&lang=en")

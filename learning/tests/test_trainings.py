@@ -48,7 +48,10 @@ def test_admin_records_a_training_by_hand(admin_client, org, teams):
     assert response.status_code == 302
     record = TrainingRecord.objects.get()
     assert (record.person_name, record.team, record.days, record.person_key) == (
-        "Jan Peeters", teams["bakkerij"], Decimal("2.0000"), "n:jan peeters"
+        "Jan Peeters",
+        teams["bakkerij"],
+        Decimal("2.0000"),
+        "n:jan peeters",
     )
     assert DayTally.objects.get().days == Decimal("2")
     assert PersonTally.objects.get().last_counted == date(2026, 3, 2)
@@ -56,7 +59,9 @@ def test_admin_records_a_training_by_hand(admin_client, org, teams):
 
 def test_a_member_is_found_by_email_and_their_only_team(admin_client, org, teams, member_user):
     member_in(org, member_user, teams["winkel"])
-    data = form(teams["winkel"], email="MO@korenbloem.test", person_name="", unit="hours", duration="15.2")
+    data = form(
+        teams["winkel"], email="MO@korenbloem.test", person_name="", unit="hours", duration="15.2"
+    )
     data.pop("team")
     assert admin_client.post("/o/korenbloem/learning/trainings/", data).status_code == 302
     record = TrainingRecord.objects.get()
@@ -80,7 +85,9 @@ def test_a_member_is_found_by_email_and_their_only_team(admin_client, org, teams
     ],
 )
 def test_bad_training_input_stores_nothing(admin_client, teams, change, message):
-    response = admin_client.post("/o/korenbloem/learning/trainings/", form(teams["bakkerij"], **change))
+    response = admin_client.post(
+        "/o/korenbloem/learning/trainings/", form(teams["bakkerij"], **change)
+    )
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not TrainingRecord.objects.exists() and not DayTally.objects.exists()
@@ -98,14 +105,23 @@ def test_deleting_a_record_updates_the_tallies(admin_client, org, teams):
 def test_another_organisations_record_is_404(client, outsider_user, org, teams):
     record = add_training(org, teams["bakkerij"], "An")
     client.force_login(outsider_user)
-    assert client.post(f"/o/peeters/learning/trainings/{record.public_id}/delete/").status_code == 404
-    assert call(client, "delete", f"/organisations/peeters/learning/trainings/{record.public_id}").status_code == 404
+    assert (
+        client.post(f"/o/peeters/learning/trainings/{record.public_id}/delete/").status_code == 404
+    )
+    assert (
+        call(
+            client, "delete", f"/organisations/peeters/learning/trainings/{record.public_id}"
+        ).status_code
+        == 404
+    )
     assert TrainingRecord.objects.count() == 1
 
 
 # --- Import -----------------------------------------------------------------------------------
 
-HEADER = "email,name,team,offer_item,title,kind,duration,unit,start_date,end_date,followed,certificate\n"
+HEADER = (
+    "email,name,team,offer_item,title,kind,duration,unit,start_date,end_date,followed,certificate\n"
+)
 
 
 def upload(client, text: str, name: str = "kwartaal.csv"):
@@ -120,7 +136,8 @@ def test_import_a_quarter(admin_client, org, teams, item, member_user):
     text = (
         HEADER
         + "mo@korenbloem.test,,,HACCP opfrissing,,,7.6,uren,2026-04-02,2026-04-02,ja,ja\n"
-        + ",Els Janssens,Productie / Bakkerij,,Deeg kneden,informeel,1,dagen,03/04/2026,04/04/2026,ja,nee\n"
+        + ",Els Janssens,Productie / Bakkerij,,Deeg kneden,informeel,1,dagen,"
+        + "03/04/2026,04/04/2026,ja,nee\n"
         + ",Piet,Administratie,,Excel,niet-formeel,0.5,dagen,2026-05-01,2026-05-01,nee,nee\n"
     )
     response = upload(admin_client, text)
@@ -129,7 +146,11 @@ def test_import_a_quarter(admin_client, org, teams, item, member_user):
     assert set(records) == {"mo@korenbloem.test", "Els Janssens", "Piet"}
     mo = records["mo@korenbloem.test"]
     assert (mo.offer_item, mo.title, mo.kind, mo.days, mo.certificate) == (
-        item, "HACCP opfrissing", "formal", Decimal("1.0000"), True
+        item,
+        "HACCP opfrissing",
+        "formal",
+        Decimal("1.0000"),
+        True,
     )
     assert records["Els Janssens"].team == teams["bakkerij"]
     assert records["Piet"].followed is False
@@ -157,7 +178,18 @@ def test_import_with_a_problem_in_any_row_imports_nothing(admin_client, org, tea
     problems = response.context["report"].problems
     assert [p.line for p in problems] == [3, 4, 5, 6, 7, 8, 9, 10, 11, 12]
     page = response.content.decode()
-    for fragment in ("onbekend@x.test", "Bestaat niet", "Nergens", "negative", "too large", "before the start", "gisteren", "soms", "weken", "misschien"):
+    for fragment in (
+        "onbekend@x.test",
+        "Bestaat niet",
+        "Nergens",
+        "negative",
+        "too large",
+        "before the start",
+        "gisteren",
+        "soms",
+        "weken",
+        "misschien",
+    ):
         assert fragment in page, fragment
     assert not TrainingRecord.objects.exists() and not DayTally.objects.exists()
 
@@ -168,7 +200,7 @@ def test_import_with_a_problem_in_any_row_imports_nothing(admin_client, org, tea
         ("", "empty"),
         ("email,team\n", "no column"),
         (HEADER, "no rows"),
-        ("naam;team;opleiding;duur;startdatum;einddatum\n\"Jan;Bakkerij\n", "not valid CSV"),
+        ('naam;team;opleiding;duur;startdatum;einddatum\n"Jan;Bakkerij\n', "not valid CSV"),
     ],
 )
 def test_import_file_problems(admin_client, teams, text, message):
@@ -181,7 +213,10 @@ def test_import_semicolons_dutch_headers_and_ambiguous_team(admin_client, org, t
     from orgs.models import Team
 
     Team.objects.create(organisation=org, name="Bakkerij", parent=teams["admin"], headcount=2)
-    text = "naam;team;opleiding;soort;duur;eenheid;startdatum;einddatum\nJan;Bakkerij;Deeg;formeel;1;dagen;2026-04-01;2026-04-01\n"
+    text = (
+        "naam;team;opleiding;soort;duur;eenheid;startdatum;einddatum\n"
+        "Jan;Bakkerij;Deeg;formeel;1;dagen;2026-04-01;2026-04-01\n"
+    )
     response = upload(admin_client, text)
     assert response.status_code == 400 and "Several teams" in response.content.decode()
     ok = upload(admin_client, text.replace(";Bakkerij;", ";Productie / Bakkerij;"))
@@ -192,7 +227,10 @@ def test_import_semicolons_dutch_headers_and_ambiguous_team(admin_client, org, t
 def test_import_limits(org, teams):
     from core.errors import DomainError
 
-    rows = "".join(",P{0},Bakkerij,,T,formeel,1,dagen,2026-04-01,2026-04-01,ja,nee\n".format(i) for i in range(csvio.MAX_ROWS + 1))
+    rows = "".join(
+        f",P{i},Bakkerij,,T,formeel,1,dagen,2026-04-01,2026-04-01,ja,nee\n"
+        for i in range(csvio.MAX_ROWS + 1)
+    )
     with pytest.raises(DomainError) as error:
         csvio.parse(org, HEADER + rows)
     assert error.value.code == "too_many_rows"
@@ -203,10 +241,20 @@ def test_import_limits(org, teams):
 
 def test_api_import_all_or_nothing(admin_client, org, teams):
     base = "/organisations/korenbloem/learning/trainings/import"
-    bad = call(admin_client, "post", base, {"csv": HEADER + ",Jan,Nergens,,T,formeel,1,dagen,2026-04-01,2026-04-01,ja,nee\n"})
+    bad = call(
+        admin_client,
+        "post",
+        base,
+        {"csv": HEADER + ",Jan,Nergens,,T,formeel,1,dagen,2026-04-01,2026-04-01,ja,nee\n"},
+    )
     assert bad.status_code == 400
     assert bad.json()["code"] == "import_rejected" and bad.json()["problems"][0]["line"] == 2
-    good = call(admin_client, "post", base, {"csv": HEADER + ",Jan,Bakkerij,,T,formeel,1,dagen,2026-04-01,2026-04-01,ja,nee\n"})
+    good = call(
+        admin_client,
+        "post",
+        base,
+        {"csv": HEADER + ",Jan,Bakkerij,,T,formeel,1,dagen,2026-04-01,2026-04-01,ja,nee\n"},
+    )
     assert good.status_code == 201 and good.json() == {"imported": 1}
     assert TrainingRecord.objects.count() == 1
 
@@ -218,7 +266,7 @@ def test_quarter_export_in_the_fla_fields_with_formulas_neutralised(admin_client
     services.record_training(
         org,
         services.TrainingInput(
-            person_name="=HYPERLINK(\"http://x\")",
+            person_name='=HYPERLINK("http://x")',
             team=teams["bakkerij"],
             title="@SUM(A1) <b>vet</b>",
             kind="non_formal",
@@ -238,25 +286,43 @@ def test_quarter_export_in_the_fla_fields_with_formulas_neutralised(admin_client
     assert len(rows) == 2
     header, row = rows
     assert "Name of the training" in header and "Certificate valid until" in header
-    assert row[0] == "'=HYPERLINK(\"http://x\")"
+    assert row[0] == '\'=HYPERLINK("http://x")'
     assert row[3] == "'@SUM(A1) <b>vet</b>"
     assert row[4] == "formal" and row[6:10] == ["3.5", "hours", "2026-04-01", "2026-04-02"]
     assert row[11:] == ["yes", "2028-04-01"]
-    assert admin_client.get("/o/korenbloem/learning/trainings/quarter.csv?year=2026&quarter=5").status_code == 302
-    api = call(admin_client, "get", "/organisations/korenbloem/learning/trainings/quarter.csv?year=2026&quarter=2")
+    assert (
+        admin_client.get(
+            "/o/korenbloem/learning/trainings/quarter.csv?year=2026&quarter=5"
+        ).status_code
+        == 302
+    )
+    api = call(
+        admin_client,
+        "get",
+        "/organisations/korenbloem/learning/trainings/quarter.csv?year=2026&quarter=2",
+    )
     assert api.status_code == 200 and b"'=HYPERLINK" in api.content
 
 
 # --- Who has not trained ----------------------------------------------------------------------
 
 
-def test_untrained_list_is_personal_data_for_admins_with_an_audit_entry(client, org, teams, admin_user, member_user, facilitator_user):
+def test_untrained_list_is_personal_data_for_admins_with_an_audit_entry(
+    client, org, teams, admin_user, member_user, facilitator_user
+):
     add_training(org, teams["bakkerij"], "Recent", end=date(2026, 5, 1))
     add_training(org, teams["bakkerij"], "Lang geleden", end=date(2025, 1, 1))
     member_in(org, member_user, teams["winkel"])
     services.record_training(
         org,
-        services.TrainingInput(email=member_user.email, title="X", kind="informal", duration="1", start_date=date(2026, 2, 1), end_date=date(2026, 2, 1)),
+        services.TrainingInput(
+            email=member_user.email,
+            title="X",
+            kind="informal",
+            duration="1",
+            start_date=date(2026, 2, 1),
+            end_date=date(2026, 2, 1),
+        ),
         actor=None,
     )
     names = [p.name for p in people.untrained(org)]
@@ -274,5 +340,13 @@ def test_untrained_list_is_personal_data_for_admins_with_an_audit_entry(client, 
     exported = client.get("/o/korenbloem/learning/no-training/?format=csv")
     assert b"Lang geleden" in exported.content
     call(client, "get", "/organisations/korenbloem/learning/no-training")
-    actions = list(AuditEvent.objects.filter(action__startswith="learning.untrained").values_list("action", flat=True))
-    assert sorted(actions) == ["learning.untrained_exported", "learning.untrained_viewed", "learning.untrained_viewed"]
+    actions = list(
+        AuditEvent.objects.filter(action__startswith="learning.untrained").values_list(
+            "action", flat=True
+        )
+    )
+    assert sorted(actions) == [
+        "learning.untrained_exported",
+        "learning.untrained_viewed",
+        "learning.untrained_viewed",
+    ]
