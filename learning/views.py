@@ -455,12 +455,22 @@ def training_import(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         status = 400
-        ratelimit.check(
-            f"learning-import:{organisation.pk}",
-            30,
-            3600,
-            message=_("Too many imports in an hour. Try again later."),
-        )
+        try:
+            ratelimit.check(
+                f"learning-import:{organisation.pk}",
+                30,
+                3600,
+                message=_("Too many imports in an hour. Try again later."),
+            )
+        except ratelimit.RateLimited as limited:
+            response = _page(
+                request,
+                "learning/import.html",
+                {"form": form, "error": limited.message, "columns": list(csvio.COLUMNS)},
+                429,
+            )
+            response["Retry-After"] = str(limited.retry_after)
+            return response
         if form.is_valid():
             try:
                 content = csvio.decode(form.cleaned_data["file"].read(csvio.MAX_BYTES + 1))

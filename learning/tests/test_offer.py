@@ -380,3 +380,18 @@ def test_api_route_contacts_budgets_settings_team_size(admin_client, org, teams)
     )
     assert size.status_code == 400 and size.json()["code"] == "fte_above_headcount"
     assert Team.objects.get(pk=teams["winkel"].pk).fte == Decimal("4.00")
+
+
+def test_every_learning_endpoint_is_in_the_openapi_schema_with_its_errors(client, db):
+    schema = client.get("/api/v1/openapi.json").json()
+    paths = {p: ops for p, ops in schema["paths"].items() if "/learning" in p}
+    assert len(paths) >= 20
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            responses = set(operation["responses"])
+            if path.startswith("/api/v1/public/"):
+                assert {"200", "404"} <= responses
+                continue
+            assert {"401", "403", "404"} <= responses, (method, path)
+            if method in ("post", "put", "patch"):
+                assert {"400", "422"} <= responses or "409" in responses, (method, path)

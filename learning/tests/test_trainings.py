@@ -350,3 +350,42 @@ def test_untrained_list_is_personal_data_for_admins_with_an_audit_entry(
         "learning.untrained_viewed",
         "learning.untrained_viewed",
     ]
+
+
+def test_api_records_a_training_and_refuses_bad_input(admin_client, org, teams):
+    base = "/organisations/korenbloem/learning/trainings"
+    data = {
+        "person_name": "Jan",
+        "team": str(teams["bakkerij"].public_id),
+        "title": "EHBO",
+        "kind": "formal",
+        "duration": "8",
+        "unit": "hours",
+        "start_date": "2026-03-01",
+        "end_date": "2026-03-01",
+    }
+    created = call(admin_client, "post", base, data)
+    assert created.status_code == 201, created.content
+    assert created.json()["days"] == "1.0526"
+    assert (
+        call(admin_client, "post", base, {**data, "end_date": "2026-02-01"}).json()["code"]
+        == "end_before_start"
+    )
+    assert call(admin_client, "post", base, {**data, "unit": "weeks"}).status_code == 422
+    assert (
+        call(
+            admin_client, "post", base, {**data, "team": "00000000-0000-0000-0000-000000000000"}
+        ).status_code
+        == 404
+    )
+    assert call(admin_client, "get", base).json()["count"] == 1
+
+
+def test_import_is_rate_limited(admin_client, teams, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    for _ in range(30):
+        upload(admin_client, "")
+    response = upload(admin_client, "")
+    assert response.status_code == 429 and int(response["Retry-After"]) > 0
