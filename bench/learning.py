@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 def setup() -> str:
     if not os.environ.get("DATABASE_URL"):
         os.environ["LEREND_DATA_DIR"] = tempfile.mkdtemp(prefix="lerend-bench-learning-")
+    os.environ.setdefault("DEBUG", "0")  # cached templates, as in production
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lerend.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     import django

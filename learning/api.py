@@ -682,7 +682,7 @@ class FiguresOut(Schema):
     anonymity_minimum: int
     training_right_days: Decimal
     participation_target: int
-    left_out_records: int
+    left_out_people: int = Field(description="People with records in teams without a headcount.")
     rows: list[FigureRowOut]
 
 
@@ -703,7 +703,7 @@ def get_figures(request: HttpRequest, slug: str, query: Query[YearQuery]) -> Any
         "anonymity_minimum": numbers.minimum,
         "training_right_days": numbers.right_days,
         "participation_target": numbers.target,
-        "left_out_records": numbers.left_out,
+        "left_out_people": numbers.left_out,
         "rows": [
             {
                 "team": ids.get(r.key) if isinstance(r.key, int) else None,

@@ -10,7 +10,7 @@ protects the headcounts protects them too.
 
 Records of a team without a headcount are left out of every figure (the team's size is
 unknown, so showing a parent with them would reveal a group of unknown size); the page says
-how many.
+how many people that concerns.
 
 Participation: the share of people with at least one followed formal or non-formal training
 that ended in the last 12 months (365 days up to today), against the EU 2030 target of
@@ -24,13 +24,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
 from orgs.models import Organisation, Team
 from scans.anonymity import Node, compute_visibility
 
-from .models import PARTICIPATION_TARGET, DayTally, PersonTally, TrainingRecord, settings_for
+from .models import PARTICIPATION_TARGET, DayTally, PersonTally, settings_for
 
 ROOT = "org"
 
@@ -67,7 +67,7 @@ class Figures:
     target: int
     rows: list[Row] = field(default_factory=list)
     left_out: int = 0
-    """Records in teams without a headcount, not counted."""
+    """People with records in teams without a headcount, not counted."""
 
     @property
     def organisation(self) -> Row:
@@ -159,9 +159,9 @@ def compute(
     left_out = 0
     uncounted = [t["id"] for t in teams if not t["headcount"]]
     if uncounted:
-        left_out = TrainingRecord.objects.filter(
+        left_out = PersonTally.objects.filter(
             organisation=organisation, team_id__in=uncounted
-        ).aggregate(n=Count("id"))["n"]
+        ).count()
 
     rows = []
     for node, depth in order:
