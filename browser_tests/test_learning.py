@@ -5,10 +5,12 @@ exports the training plan."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from conftest import make_user
 from learning.models import OfferItem, RouteStep, TrainingPlan, TrainingRecord
@@ -82,8 +84,9 @@ def test_offer_route_public_page_import_figures_and_plan(
         assert employee.get_by_text("Vraag het je leidinggevende").count() == 1
         employee.locator("#offer-q").fill("deeg")
         employee.locator("form.offer-filter button[type=submit]").click()
-        employee.wait_for_load_state()
-        assert employee.get_by_text("Deeg kneden met de meester").count() == 1
+        employee.wait_for_url("**/leren/korenbloem/?q=deeg*")
+        employee.get_by_text("Deeg kneden met de meester").wait_for()
+        assert employee.locator("#results .offer-list > li").count() == 1
         assert employee.evaluate("document.documentElement.scrollWidth") <= 360
         from browser_tests.conftest import check_accessible
 
@@ -92,7 +95,7 @@ def test_offer_route_public_page_import_figures_and_plan(
         phone.close()
 
     # A quarter's trainings from a CSV file.
-    end = date.today() - timedelta(days=10)
+    end = timezone.localdate() - timedelta(days=10)
     rows = ["name,team,title,kind,duration,unit,start_date,end_date"]
     rows += [f"Bakker {i},Bakkerij,HACCP,formeel,2,dagen,{end},{end}" for i in range(6)]
     rows += [f"Verkoper {i},Winkel,Kassa,niet-formeel,1,dagen,{end},{end}" for i in range(5)]
@@ -112,7 +115,7 @@ def test_offer_route_public_page_import_figures_and_plan(
     assert page.locator("svg.chart").count() == 2
     bakkerij = page.locator("tr[data-team='Bakkerij'] .days-per-fte")
     winkel = page.locator("tr[data-team='Winkel'] .days-per-fte")
-    if end.year == date.today().year:
+    if end.year == timezone.localdate().year:
         assert bakkerij.inner_text().strip() in {"2,40", "2.40"}
         assert winkel.inner_text().strip() in {"1,25", "1.25"}
 
@@ -126,4 +129,4 @@ def test_offer_route_public_page_import_figures_and_plan(
         page.locator(".plan-downloads a.button").first.click()
     assert download.value.suggested_filename.endswith(".pdf")
     path = download.value.path()
-    assert path is not None and open(path, "rb").read(4) == b"%PDF"
+    assert path is not None and Path(path).read_bytes()[:4] == b"%PDF"
