@@ -24,7 +24,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from orgs.models import Organisation, Team
@@ -103,9 +103,23 @@ def compute(
         .iterator()
     )
     cutoff = as_of - timedelta(days=365)
-    people = PersonTally.objects.filter(
-        organisation=organisation, last_counted__gt=cutoff, last_counted__lte=as_of
-    ).values_list("team_id", "person_key")
+    window = PersonTally.objects.filter(
+        organisation=organisation,
+        last_counted__gt=cutoff,
+        last_counted__lte=as_of,
+        team_id__in=counted,
+    )
+    trained_in_team: dict[Any, int] = dict(
+        window.values("team_id").annotate(n=Count("id")).values_list("team_id", "n")
+    )
+    # People recorded in more than one team count once above those teams: only they need
+    # their teams fetched (few rows), the rest add up per team.
+    several = window.values("person_key").annotate(n=Count("team_id")).filter(n__gt=1)
+    teams_of: dict[str, list[Any]] = {}
+    for key, team_id in window.filter(person_key__in=several.values("person_key")).values_list(
+        "person_key", "team_id"
+    ):
+        teams_of.setdefault(key, []).append(team_id)
 
     children: dict[int | str, list[int]] = {ROOT: []}
     by_id: dict[Any, Any] = {t["id"]: t for t in teams}
@@ -132,14 +146,20 @@ def compute(
     head: dict[int | str, int] = {}
     fte: dict[int | str, Decimal | None] = {}
     days: dict[int | str, Decimal] = {}
-    trained: dict[int | str, set[str]] = {node: set() for node, _d in order}
-    for team_id, key in people.iterator():
-        if team_id not in counted:
-            continue
-        up: Any = team_id
-        while up is not None:
-            trained[up].add(key)
-            up = parent_of[up]
+    trained: dict[int | str, int] = {}
+    for node, _depth in reversed(order):
+        trained[node] = trained_in_team.get(node, 0) + sum(trained[c] for c in children[node])
+    for team_ids in teams_of.values():
+        # The person was counted once per team; above a node that holds k of those teams,
+        # once instead of k times.
+        seen: dict[Any, int] = {}
+        for team_id in team_ids:
+            up: Any = team_id
+            while up is not None:
+                seen[up] = seen.get(up, 0) + 1
+                up = parent_of[up]
+        for node, times in seen.items():
+            trained[node] -= times - 1
     for node, _depth in reversed(order):
         own = by_id.get(node)
         own_head = (own["headcount"] or 0) if own else 0
@@ -186,8 +206,8 @@ def compute(
                 days=_quantize(days[node], "0.1"),
                 days_per_fte=per_fte,
                 right_percent=percent,
-                trained=len(trained[node]),
-                share=round(len(trained[node]) / n * 100) if n else None,
+                trained=trained[node],
+                share=round(trained[node] / n * 100) if n else None,
             )
         )
     return Figures(year, as_of, k, right, PARTICIPATION_TARGET, rows, left_out)
