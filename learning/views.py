@@ -309,19 +309,19 @@ def budgets(request: HttpRequest) -> HttpResponse:
     years: dict[int, list[Budget]] = {}
     for budget in rows:
         years.setdefault(budget.year, []).append(budget)
-    totals = {
-        year: {
-            "planned": sum(b.planned for b in items),
-            "used": sum(b.used for b in items),
-        }
-        for year, items in years.items()
-    }
-    return _page(
-        request,
-        "learning/budgets.html",
-        {"form": form, "years": sorted(years.items(), reverse=True), "totals": totals},
-        status,
-    )
+    per_year = [
+        (
+            year,
+            items,
+            {
+                "planned": sum(b.planned for b in items),
+                "used": sum(b.used for b in items),
+                "remaining": sum(b.remaining for b in items),
+            },
+        )
+        for year, items in sorted(years.items(), reverse=True)
+    ]
+    return _page(request, "learning/budgets.html", {"form": form, "years": per_year}, status)
 
 
 @org_view(Role.ADMIN)
