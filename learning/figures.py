@@ -104,14 +104,15 @@ def compute(
     )
     cutoff = as_of - timedelta(days=365)
     window = PersonTally.objects.filter(
-        organisation=organisation,
-        last_counted__gt=cutoff,
-        last_counted__lte=as_of,
-        team_id__in=counted,
+        organisation=organisation, last_counted__gt=cutoff, last_counted__lte=as_of
     )
-    trained_in_team: dict[Any, int] = dict(
-        window.values("team_id").annotate(n=Count("id")).values_list("team_id", "n")
-    )
+    trained_in_team: dict[Any, int] = {
+        team_id: n
+        for team_id, n in window.values("team_id")
+        .annotate(n=Count("team_id"))
+        .values_list("team_id", "n")
+        if team_id in counted
+    }
     # People recorded in more than one team count once above those teams: only they need
     # their teams fetched (few rows), the rest add up per team.
     several = window.values("person_key").annotate(n=Count("team_id")).filter(n__gt=1)
@@ -119,7 +120,8 @@ def compute(
     for key, team_id in window.filter(person_key__in=several.values("person_key")).values_list(
         "person_key", "team_id"
     ):
-        teams_of.setdefault(key, []).append(team_id)
+        if team_id in counted:
+            teams_of.setdefault(key, []).append(team_id)
 
     children: dict[int | str, list[int]] = {ROOT: []}
     by_id: dict[Any, Any] = {t["id"]: t for t in teams}

@@ -373,7 +373,11 @@ class PersonTally(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["organisation", "last_counted"], name="persontally_org_counted")
+            # Covers the participation queries: a range on the date, then team and person.
+            models.Index(
+                fields=["organisation", "last_counted", "team", "person_key"],
+                name="persontally_window",
+            )
         ]
 
     def __str__(self) -> str:
