@@ -301,3 +301,60 @@ def test_plan_api(admin_client, org, item):
     docx = call(admin_client, "get", f"{base}/{plan_id}/document?format=docx")
     assert docx.status_code == 200 and docx.content[:2] == b"PK"
     assert call(admin_client, "get", f"{base}/{plan_id}/document?format=odt").status_code == 422
+
+
+def test_agreements_by_theme_groups_the_actions_register_in_theme_order(draft, monkeypatch):
+    """Against the actions contract, with a stand-in for the app being built in parallel."""
+    import sys
+    import types
+    from enum import Enum
+
+    from django.apps import apps
+
+    class Theme(str, Enum):
+        BUDGET = "budget"
+        TIME = "time"
+        SECURING = "securing"
+        ROUTE = "route"
+        OTHER = "other"
+
+    Theme.values = [t.value for t in Theme]  # type: ignore[attr-defined]
+
+    class Action:
+        def __init__(self, text, theme):
+            self.text, self.theme = text, theme
+
+    found = [Action("Bloktijden plannen", "time"), Action("Restbudget overdragen", "budget")]
+    found.append(Action("Leerroute op intranet", "route"))
+    found.append(Action("Tweede budgetafspraak", "budget"))
+
+    class Query(list):
+        def filter(self, *args, **kwargs):
+            return self
+
+        def order_by(self, *args):
+            return self
+
+    class Manager:
+        def agreements(self):
+            return Query(found)
+
+    Action.objects = Manager()  # type: ignore[attr-defined]
+    module = types.ModuleType("actions.models")
+    module.Action, module.Theme = Action, Theme  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "actions", types.ModuleType("actions"))
+    monkeypatch.setitem(sys.modules, "actions.models", module)
+    real = apps.is_installed
+    monkeypatch.setattr(apps, "is_installed", lambda name: name == "actions" or real(name))
+    grouped = plan.agreements_by_theme(draft.organisation, 2027)
+    assert list(grouped) == ["budget", "time", "route"]
+    assert [a.text for a in grouped["budget"]] == ["Restbudget overdragen", "Tweede budgetafspraak"]
+
+
+def test_pages_are_dutch_by_default(client, org, item, admin_user, settings):
+    settings.LANGUAGE_CODE = "nl"
+    public = client.get("/leren/korenbloem/").content.decode()
+    assert "Wat je kunt leren" in public and "Formeel" in public
+    client.force_login(admin_user)
+    page = client.get("/o/korenbloem/learning/offer/new/").content.decode()
+    assert "Doelgroep" in page and "Aanspreekpunt" in page
