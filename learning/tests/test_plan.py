@@ -307,11 +307,11 @@ def test_agreements_by_theme_groups_the_actions_register_in_theme_order(draft, m
     """Against the actions contract, with a stand-in for the app being built in parallel."""
     import sys
     import types
-    from enum import Enum
+    from enum import StrEnum
 
     from django.apps import apps
 
-    class Theme(str, Enum):
+    class Theme(StrEnum):
         BUDGET = "budget"
         TIME = "time"
         SECURING = "securing"
