@@ -565,15 +565,6 @@ def create_training(request: HttpRequest, slug: str, payload: TrainingIn) -> Any
     return Status(201, training_out(created))
 
 
-@router.delete(
-    ORG + "/trainings/{uuid:training_id}", response={204: None, **error_responses(403, 404)}
-)
-def delete_training(request: HttpRequest, slug: str, training_id: UUID) -> Any:
-    membership = _member(request, slug, Role.ADMIN)
-    services.delete_training(get_training(membership, training_id), actor=request.user)
-    return Status(204, None)
-
-
 class ImportIn(Input):
     csv: str = Field(
         max_length=csvio.MAX_BYTES,
@@ -598,6 +589,8 @@ class ImportRejectedOut(Schema):
     problems: list[RowProblemOut] = Field(default_factory=list)
 
 
+# Registered before DELETE /trainings/{training_id}, so that Django's URL patterns try
+# "import" and "quarter.csv" first.
 @router.post(
     ORG + "/trainings/import",
     response={
@@ -657,6 +650,13 @@ def quarter_csv(request: HttpRequest, slug: str, query: Query[QuarterQuery]) -> 
         filename=f"{membership.organisation.slug}-fla-{query.year}-q{query.quarter}.csv",
     )
     return response
+
+
+@router.delete(ORG + "/trainings/{training_id}", response={204: None, **error_responses(403, 404)})
+def delete_training(request: HttpRequest, slug: str, training_id: UUID) -> Any:
+    membership = _member(request, slug, Role.ADMIN)
+    services.delete_training(get_training(membership, training_id), actor=request.user)
+    return Status(204, None)
 
 
 # --- Figures and personal data ---------------------------------------------------------------
