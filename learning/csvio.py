@@ -191,6 +191,7 @@ def parse(organisation: Organisation, content: str) -> ImportReport:
     }
     learning = settings_for(organisation)
     today = timezone.localdate()
+    lines: list[int] = []
     try:
         for line, row in enumerate(reader, start=2):
             if not any(cell.strip() for cell in row):
@@ -215,6 +216,7 @@ def parse(organisation: Organisation, content: str) -> ImportReport:
                         members=members,
                     )
                 )
+                lines.append(line)
             except DomainError as problem:
                 report.problems.append(RowProblem(line, problem.message))
     except csv.Error as error:
@@ -224,7 +226,33 @@ def parse(organisation: Organisation, content: str) -> ImportReport:
         ) from None
     if report.rows == 0:
         raise DomainError(_("The file has no rows below its header."), code="empty")
+    for line, message in duplicates(organisation, list(zip(lines, report.records, strict=True))):
+        report.problems.append(RowProblem(line, message))
+    report.problems.sort(key=lambda p: p.line)
     return report
+
+
+def duplicates(
+    organisation: Organisation, numbered: list[tuple[int, TrainingRecord]]
+) -> list[tuple[int, str]]:
+    """Rows that repeat a stored record or an earlier row (the same person, team, training
+    and dates): a file imported twice is refused instead of counted twice."""
+    from .services import record_key
+
+    keys = {r.person_key for _line, r in numbered}
+    stored = {
+        record_key(r)
+        for r in TrainingRecord.objects.filter(organisation=organisation, person_key__in=keys)
+    }
+    found, seen = [], set()
+    for line, training in numbered:
+        key = record_key(training)
+        if key in stored:
+            found.append((line, _("This training is already recorded for this person.")))
+        elif key in seen:
+            found.append((line, _("This row repeats an earlier row.")))
+        seen.add(key)
+    return found
 
 
 def _row_input(

@@ -601,10 +601,36 @@ def build_record(
     )
 
 
+def record_key(training: TrainingRecord) -> tuple[Any, ...]:
+    """What makes two records the same training of the same person."""
+    return (
+        training.person_key,
+        training.team_id,
+        training.title.casefold(),
+        training.start_date,
+        training.end_date,
+    )
+
+
 def record_training(organisation: Organisation, data: TrainingInput, *, actor) -> TrainingRecord:
+    """Record one training; the same training of the same person again (a form sent twice)
+    is refused."""
     training = build_record(organisation, data)
     training.created_by = actor if actor is not None and actor.pk else None
     with transaction.atomic():
+        same = TrainingRecord.objects.filter(
+            organisation=organisation,
+            person_key=training.person_key,
+            team=training.team,
+            start_date=training.start_date,
+            end_date=training.end_date,
+        )
+        if any(record_key(r) == record_key(training) for r in same):
+            raise DomainError(
+                _("This training is already recorded for this person."),
+                code="already_recorded",
+                status=409,
+            )
         training.save()
         refresh_tallies(organisation, [training])
     return training

@@ -23,6 +23,9 @@ TODAY = "2026-06-15 10:00:00+00:00"
 
 @pytest.fixture(autouse=True)
 def _frozen():
+    from django.core.cache import cache
+
+    cache.clear()  # the import's rate limit counts per organisation
     with time_machine.travel(TODAY, tick=False):
         yield
 
@@ -389,3 +392,19 @@ def test_import_is_rate_limited(admin_client, teams, settings):
         upload(admin_client, "")
     response = upload(admin_client, "")
     assert response.status_code == 429 and int(response["Retry-After"]) > 0
+
+
+def test_a_replayed_import_or_form_is_refused_not_counted_twice(admin_client, org, teams):
+    row = ",Jan,Bakkerij,,Deeg,formeel,1,dagen,2026-04-01,2026-04-01,ja,nee\n"
+    assert upload(admin_client, HEADER + row).status_code == 302
+    again = upload(admin_client, HEADER + row)
+    assert again.status_code == 400
+    assert "already recorded" in again.content.decode()
+    twice = upload(admin_client, HEADER + row.replace("Jan", "Piet") * 2)
+    assert [p.line for p in twice.context["report"].problems] == [3]
+    assert TrainingRecord.objects.count() == 1
+    assert DayTally.objects.get().days == Decimal("1")
+    data = form(teams["bakkerij"])
+    assert admin_client.post("/o/korenbloem/learning/trainings/", data).status_code == 302
+    assert admin_client.post("/o/korenbloem/learning/trainings/", data).status_code == 400
+    assert TrainingRecord.objects.count() == 2
