@@ -10,6 +10,7 @@ from core.api_errors import register_error_handlers
 from core.api_parser import JsonParser
 from core.openapi import complete
 from formats.api import router as formats_router
+from learning.api import router as learning_router
 from orgs.api import router as orgs_router
 from portfolio.api import router as portfolio_router
 from scans.api import router as scans_router
@@ -37,3 +38,4 @@ api.add_router("/formats", formats_router)
 api.add_router("", workshops_router)
 api.add_router("", scans_router)
 api.add_router("/me/portfolio", portfolio_router)
+api.add_router("", learning_router)

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "workshops",
     "scans",
     "portfolio",
+    "learning",
 ]
 
 MIDDLEWARE = [

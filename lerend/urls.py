@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("workshops.urls")),
     path("", include("scans.urls")),
     path("mijn-leren/", include("portfolio.urls")),
+    path("", include("learning.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", api.urls),

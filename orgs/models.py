@@ -272,6 +272,17 @@ AUDIT_ACTIONS = {
     "scan.slips_printed": _("Scan answer slips printed"),
     "scan.invitations_sent": _("Scan invitations sent"),
     "scan.reminders_sent": _("Scan reminders sent"),
+    "learning.settings_changed": _("Learning settings changed"),
+    "learning.offer_created": _("Offer item created"),
+    "learning.offer_changed": _("Offer item changed"),
+    "learning.offer_deleted": _("Offer item deleted"),
+    "learning.route_changed": _("Learning route changed"),
+    "learning.budget_saved": _("Learning budget saved"),
+    "learning.trainings_imported": _("Trainings imported"),
+    "learning.untrained_viewed": _("List of people without training viewed"),
+    "learning.untrained_exported": _("List of people without training exported"),
+    "learning.plan_created": _("Training plan created"),
+    "learning.plan_changed": _("Training plan changed"),
 }
 
 AUDIT_DATA_LABELS = {
@@ -293,6 +304,11 @@ AUDIT_DATA_LABELS = {
     "version": _("version"),
     "based_on": _("copied from"),
     "based_on_version": _("version copied"),
+    "planned": _("planned"),
+    "used": _("used"),
+    "training_right": _("training right"),
+    "headcount": _("headcount"),
+    "fte": _("full-time equivalents"),
 }
 
 

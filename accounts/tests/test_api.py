@@ -146,6 +146,7 @@ PUBLIC = {
     ("post", "/api/v1/join"),
     ("get", "/api/v1/sessions/{code}/events"),
     ("post", "/api/v1/responses"),
+    ("get", "/api/v1/public/learning/{slug}"),
 }
 
 

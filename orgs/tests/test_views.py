@@ -468,8 +468,8 @@ def test_every_recorded_action_has_a_label():
     from orgs.models import AUDIT_ACTIONS
 
     recorded = set()
-    for app in ("orgs", "formats", "scans", "workshops"):
-        for path in Path(settings.BASE_DIR, app).glob("services.py"):
+    for app in ("orgs", "formats", "scans", "workshops", "learning"):
+        for path in Path(settings.BASE_DIR, app).glob("*.py"):
             recorded |= set(re.findall(r'action="([a-z_.]+)"', path.read_text()))
     assert recorded, "the services record actions"
     assert recorded <= set(AUDIT_ACTIONS), recorded - set(AUDIT_ACTIONS)
