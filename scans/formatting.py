@@ -8,6 +8,7 @@ report says "81,8 %" and "1 december 2026" and the English one "81.8%" and "Dece
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.utils import formats
 from django.utils.dateparse import parse_date
@@ -58,3 +59,37 @@ def moment(value: dt.datetime | None) -> str:
     if timezone.is_aware(value):
         value = timezone.localtime(value)
     return formats.date_format(value, "DATETIME_FORMAT", use_l10n=True)
+
+
+_SLASHED_CAPITALS = re.compile(r"\b[A-ZÀ-Þ]{2,}(?:/[A-ZÀ-Þ]{2,})+\b")
+_SPACE_BEFORE_JOIN = re.compile(r"(\w)\s+-(?=\w)")
+_WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)?")
+
+
+def typeset_title(title: str | None) -> str:
+    """A section title as a title, for display only (the stored wording is untouched).
+
+    The built-in questionnaire's sections came from a printed form: "JA/NEE -vragen" and
+    "Multiple Choice (meerdere antwoorden mogelijk)". Typeset, they read "Ja/nee-vragen" and
+    "Multiple choice (meerdere antwoorden mogelijk)": shouted word pairs in lower case, no
+    space before a joining hyphen, Title Case turned into the sentence case titles have in
+    Dutch and in the app's English, the first letter a capital.
+    """
+    if not title:
+        return ""
+    text = _SPACE_BEFORE_JOIN.sub(r"\1-", title.strip())
+    text = _SLASHED_CAPITALS.sub(lambda m: m.group(0).lower(), text)
+    head = text.split("(", 1)[0]
+    words = _WORD.findall(head)
+    if len(words) > 1 and all(w[0].isupper() and not w.isupper() for w in words):
+        first = True
+
+        def lower_later(match: re.Match[str]) -> str:
+            nonlocal first
+            if first:
+                first = False
+                return match.group(0)
+            return match.group(0).lower()
+
+        text = _WORD.sub(lower_later, head) + text[len(head) :]
+    return text[:1].upper() + text[1:]

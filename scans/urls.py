@@ -28,7 +28,19 @@ urlpatterns = [
     path(C + "report/", views.report_page, name="scan_report"),
     path(C + "discuss/", views.discuss, name="scan_discuss"),
     path(C + "report.csv", views.export_csv, name="scan_export_csv"),
+    path(
+        C + "report-excel.csv",
+        views.export_csv,
+        {"flavour": "excel-nl"},
+        name="scan_export_csv_excel",
+    ),
     path(C + "report.xlsx", views.export_xlsx, name="scan_export_xlsx"),
     path(C + "report.pdf", views.export_pdf, name="scan_export_pdf"),
     path(C + "responses.csv", views.export_responses, name="scan_export_responses"),
+    path(
+        C + "responses-excel.csv",
+        views.export_responses,
+        {"flavour": "excel-nl"},
+        name="scan_export_responses_excel",
+    ),
 ]

@@ -336,9 +336,11 @@ def discuss(request: HttpRequest, campaign_id: str) -> HttpResponse:
 
 @org_view(Role.FACILITATOR)
 @require_GET
-def export_csv(request: HttpRequest, campaign_id: str) -> HttpResponse:
+def export_csv(
+    request: HttpRequest, campaign_id: str, flavour: str = exports.PLAIN
+) -> HttpResponse:
     campaign = get_campaign(request.membership, campaign_id)  # type: ignore[attr-defined]
-    return exports.aggregated_csv_response(campaign)
+    return exports.aggregated_csv_response(campaign, flavour)
 
 
 @org_view(Role.FACILITATOR)
@@ -360,6 +362,8 @@ def export_pdf(request: HttpRequest, campaign_id: str) -> HttpResponse:
 
 @org_view(Role.ADMIN)
 @require_GET
-def export_responses(request: HttpRequest, campaign_id: str) -> HttpResponse:
+def export_responses(
+    request: HttpRequest, campaign_id: str, flavour: str = exports.PLAIN
+) -> HttpResponse:
     campaign = get_campaign(request.membership, campaign_id)  # type: ignore[attr-defined]
-    return exports.raw_csv_response(campaign)
+    return exports.raw_csv_response(campaign, flavour)

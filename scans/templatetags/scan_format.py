@@ -31,3 +31,9 @@ def day(value: Any) -> str:
 @register.filter
 def moment(value: Any) -> str:
     return formatting.moment(value)
+
+
+@register.filter
+def section_title(value: Any) -> str:
+    """A questionnaire's section title typeset as a title ("Ja/nee-vragen")."""
+    return formatting.typeset_title(value)
