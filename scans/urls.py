@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import answer_views, views
+from . import answer_views, print_views, views
 
 P = "o/<slug:slug>/scans/"
 C = P + "<uuid:campaign_id>/"
@@ -26,6 +26,12 @@ urlpatterns = [
     path(C + "invite/", views.campaign_invite, name="scan_campaign_invite"),
     path(C + "remind/", views.campaign_remind, name="scan_campaign_remind"),
     path(C + "report/", views.report_page, name="scan_report"),
+    path(C + "preview/", print_views.campaign_preview, name="scan_campaign_preview"),
+    path(
+        C + "teams/<uuid:node_id>/poster.pdf",
+        print_views.team_poster,
+        name="scan_team_poster",
+    ),
     path(C + "discuss/", views.discuss, name="scan_discuss"),
     path(C + "report.csv", views.export_csv, name="scan_export_csv"),
     path(

@@ -10,9 +10,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import segno
 import yaml
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,16 +26,13 @@ from orgs.models import Role
 from . import exports, services
 from .access import get_campaign, get_questionnaire
 from .forms import CampaignForm, InviteForm, QuestionnaireForm
+from .links import qr_svg_data_uri, team_link
 from .models import Campaign, CampaignNode, CampaignState, Questionnaire, ScanInvitation
 from .reports import build_report, filter_options, too_few
 
 
 def _campaign_url(campaign: Campaign) -> str:
     return reverse("scan_campaign", args=[campaign.organisation.slug, campaign.public_id])
-
-
-def team_link(code: str) -> str:
-    return f"{settings.SITE_URL}/s/{code}/"
 
 
 # --- Overview ---------------------------------------------------------------------------
@@ -167,7 +162,7 @@ def _render_campaign(
             {
                 "node": node,
                 "url": url,
-                "qr": segno.make(url, error="m").svg_data_uri(scale=4, border=2),
+                "qr": qr_svg_data_uri(url),
             }
         )
     invitations = ScanInvitation.objects.filter(campaign=campaign)
