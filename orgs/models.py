@@ -270,6 +270,7 @@ AUDIT_ACTIONS = {
     "scan.campaign_closed": _("Scan closed"),
     "scan.invitations_sent": _("Scan invitations sent"),
     "scan.reminders_sent": _("Scan reminders sent"),
+    "scan.reminder_days_set": _("Scan reminder schedule changed"),
 }
 
 AUDIT_DATA_LABELS = {
@@ -291,6 +292,8 @@ AUDIT_DATA_LABELS = {
     "version": _("version"),
     "based_on": _("copied from"),
     "based_on_version": _("version copied"),
+    "days": _("days"),
+    "scheduled": _("on schedule"),
 }
 
 

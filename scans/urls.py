@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import answer_views, print_views, views
+from . import answer_views, print_views, reminder_views, views
 
 P = "o/<slug:slug>/scans/"
 C = P + "<uuid:campaign_id>/"
@@ -25,6 +25,11 @@ urlpatterns = [
     path(C + "close/", views.campaign_state, {"action": "close"}, name="scan_campaign_close"),
     path(C + "invite/", views.campaign_invite, name="scan_campaign_invite"),
     path(C + "remind/", views.campaign_remind, name="scan_campaign_remind"),
+    path(
+        C + "reminders/",
+        reminder_views.campaign_reminder_days,
+        name="scan_campaign_reminder_days",
+    ),
     path(C + "report/", views.report_page, name="scan_report"),
     path(C + "preview/", print_views.campaign_preview, name="scan_campaign_preview"),
     path(

@@ -28,6 +28,7 @@ from .access import get_campaign, get_questionnaire
 from .forms import CampaignForm, InviteForm, QuestionnaireForm
 from .links import qr_svg_data_uri, team_link
 from .models import Campaign, CampaignNode, CampaignState, Questionnaire, ScanInvitation
+from .reminders import MAX_REMINDER_DAYS, MAX_REMINDERS
 from .reports import build_report, filter_options, too_few
 
 
@@ -179,6 +180,8 @@ def _render_campaign(
             "pending": pending,
             "pending_count": pending if _countable(invited - pending, campaign) else None,
             "accepts": campaign.accepts_responses(),
+            "reminder_max": MAX_REMINDERS,
+            "reminder_max_days": MAX_REMINDER_DAYS,
             "states": CampaignState,
             "section": "scans",
         },

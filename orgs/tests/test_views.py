@@ -469,7 +469,10 @@ def test_every_recorded_action_has_a_label():
 
     recorded = set()
     for app in ("orgs", "formats", "scans", "workshops"):
-        for path in Path(settings.BASE_DIR, app).glob("services.py"):
+        for path in [
+            *Path(settings.BASE_DIR, app).glob("services.py"),
+            *Path(settings.BASE_DIR, app).glob("reminders.py"),
+        ]:
             recorded |= set(re.findall(r'action="([a-z_.]+)"', path.read_text()))
     assert recorded, "the services record actions"
     assert recorded <= set(AUDIT_ACTIONS), recorded - set(AUDIT_ACTIONS)

@@ -1,9 +1,9 @@
 """`lerend serve`: migrate, optionally load the demo, and serve the app with its worker.
 
 One command for a one-machine installation: the database is migrated, the background
-worker (django-tasks-db) runs as a child process, and uvicorn serves the ASGI application
-in this process (or in N worker processes with --workers N). Ctrl-C or SIGTERM stops
-uvicorn first and then the worker.
+worker (django-tasks-db, with the periodic tick of `core.periodic`) runs as a child
+process, and uvicorn serves the ASGI application in this process (or in N worker
+processes with --workers N). Ctrl-C or SIGTERM stops uvicorn first and then the worker.
 """
 
 from __future__ import annotations
@@ -143,7 +143,8 @@ class Command(BaseCommand):
         # Its own process group: Ctrl-C in the terminal reaches only this process, which
         # then stops the worker exactly once, after the web server has stopped.
         worker = subprocess.Popen(
-            [sys.executable, "-m", "django", "db_worker", "--no-reload"],
+            # lerend's worker: django-tasks-db's db_worker plus the periodic tick.
+            [sys.executable, "-m", "django", "worker", "--no-reload"],
             env=env,
             process_group=0,
         )
