@@ -7,6 +7,8 @@ renders the answer form's questions with every input disabled and no form to sen
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -23,7 +25,7 @@ from .links import qr_svg_data_uri, team_link
 from .models import Campaign, CampaignNode
 
 
-def get_target_node(campaign: Campaign, public_id: object) -> CampaignNode:
+def get_target_node(campaign: Campaign, public_id: Any) -> CampaignNode:
     """A team of this campaign that has a link; 404 for anything else."""
     node = CampaignNode.objects.filter(
         campaign=campaign, public_id=public_id, is_target=True

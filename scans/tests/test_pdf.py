@@ -5,13 +5,14 @@ black)."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 from django.utils import translation
-from PIL import Image
+from PIL import Image, ImageChops
 
 from scans.charts import BAR_FILL, TRACK_FILL
 from scans.exports import pdf_bytes
@@ -34,10 +35,6 @@ def _rgb(hex_colour: str) -> tuple[int, int, int]:
     return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
 
 
-def _close(a: tuple[int, ...], b: tuple[int, ...], tolerance: int = 12) -> bool:
-    return all(abs(x - y) <= tolerance for x, y in zip(a[:3], b[:3], strict=True))
-
-
 def _render_page(pdf: bytes, page: int, tmp_path: Path) -> Image.Image:
     tool = _needs_pdftoppm()
     source = tmp_path / "report.pdf"
@@ -52,23 +49,27 @@ def _render_page(pdf: bytes, page: int, tmp_path: Path) -> Image.Image:
     return Image.open(image_path).convert("RGB")
 
 
+def _mask(image: Image.Image, colour: tuple[int, int, int], tolerance: int = 12) -> bytes:
+    """One byte per pixel: 255 where the pixel is within `tolerance` of `colour`."""
+    difference = ImageChops.difference(image, Image.new("RGB", image.size, colour))
+    red, green, blue = difference.split()
+    furthest = ImageChops.lighter(ImageChops.lighter(red, green), blue)
+    return furthest.point(lambda v: 255 if v <= tolerance else 0).tobytes()
+
+
 def _runs(image: Image.Image, colour: tuple[int, int, int]) -> list[tuple[int, int, int]]:
     """(y, x_start, length) of the longest horizontal run of `colour` on each pixel row
     that has one, rows of one bar merged into the bar's middle row."""
     width, height = image.size
-    pixels = image.load()
+    mask = _mask(image, colour)
     rows: list[tuple[int, int, int]] = []
     for y in range(height):
-        best = (0, 0)
-        start = None
-        for x in range(width + 1):
-            inside = x < width and _close(pixels[x, y], colour)
-            if inside and start is None:
-                start = x
-            elif not inside and start is not None:
-                if x - start > best[1]:
-                    best = (start, x - start)
-                start = None
+        line = mask[y * width : (y + 1) * width]
+        best = max(
+            ((m.start(), m.end() - m.start()) for m in re.finditer(b"\xff+", line)),
+            key=lambda run: run[1],
+            default=(0, 0),
+        )
         if best[1] >= 3:
             rows.append((y, best[0], best[1]))
     bars: list[list[tuple[int, int, int]]] = []

@@ -31,7 +31,9 @@ def run_on_commit(django_capture_on_commit_callbacks):
 
 
 def tokens_in(outbox) -> dict[str, str]:
-    return {m.to[0]: re.search(r"/s/i/([\w-]+)/", m.body).group(1) for m in outbox}
+    found = {m.to[0]: re.search(r"/s/i/([\w-]+)/", m.body) for m in outbox}
+    assert all(found.values())
+    return {to: match.group(1) for to, match in found.items() if match}
 
 
 @pytest.fixture
