@@ -128,3 +128,22 @@ def test_csv_text_neutralises_and_uses_the_flavour():
     assert text == "\ufeff'-a;b\r\n'@x;12,5\r\n'+1;\r\n"
     text = exports.csv_text(["-a", "b"], [["@x", 12.5]], exports.PLAIN)
     assert text == "\ufeff'-a,b\r\n'@x,12.5\r\n"
+
+
+def test_the_presenter_screen_shows_scan_figures_in_dutch(client, org, campaign, facilitator_user):
+    from formats.models import Format
+    from workshops import services as workshop_services
+
+    respond(campaign, "Bakkerij", 9, **{"toegang-informatie": "ja"})
+    respond(campaign, "Bakkerij", 2, **{"toegang-informatie": "nee"})
+    fmt = Format.objects.visible_to(org).exclude(current_version=None).first()
+    session = workshop_services.start_session(
+        organisation=org, fmt=fmt, actor=facilitator_user, scan_campaign=campaign
+    )
+    client.force_login(facilitator_user)
+    base = f"/o/{org.slug}/workshops/{session.public_id}/"
+    client.post(base + "control/", {"action": "scan", "on": "1"})
+    shown = client.get(base + "present/", HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert "81,8\u00a0% (9)" in shown and "18,2\u00a0% (2)" in shown
+    # An attribute's number stays a number the browser reads.
+    assert 'value="81.8"' in shown and 'value="81,8"' not in shown
