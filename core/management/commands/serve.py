@@ -119,6 +119,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Links in e-mails and QR codes use {derived}/ (set SITE_URL to change)."
             )
+        elif derived is None and not settings.SITE_URL_FROM_ENV:
+            self.stderr.write(
+                f"SITE_URL is not set: links in e-mails and QR codes use {settings.SITE_URL}/."
+            )
         call_command("migrate", interactive=False, verbosity=0, stdout=self.stdout)
         # The migration loads the built-in formats once; this brings an existing database
         # up to date with the formats of the installed version (idempotent).
