@@ -51,6 +51,9 @@ DEBUG = env_bool("DEBUG", not PRODUCTION)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Unset in development, `lerend serve` derives SITE_URL from its --host and --port, so that
+# scan links, QR codes and e-mailed links point at the server that is actually running.
+SITE_URL_FROM_ENV = bool(env("SITE_URL", ""))
 # Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR networks).
 LEREND_TRUSTED_PROXIES = env_list("LEREND_TRUSTED_PROXIES")
 

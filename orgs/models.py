@@ -283,6 +283,7 @@ AUDIT_ACTIONS = {
     "learning.untrained_exported": _("List of people without training exported"),
     "learning.plan_created": _("Training plan created"),
     "learning.plan_changed": _("Training plan changed"),
+    "scan.reminder_days_set": _("Scan reminder schedule changed"),
 }
 
 AUDIT_DATA_LABELS = {
@@ -309,6 +310,8 @@ AUDIT_DATA_LABELS = {
     "training_right": _("training right"),
     "headcount": _("headcount"),
     "fte": _("full-time equivalents"),
+    "days": _("days"),
+    "scheduled": _("on schedule"),
 }
 
 

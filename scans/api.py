@@ -424,3 +424,44 @@ def campaign_report(
     campaign = _campaign(request, campaign_id, Role.FACILITATOR)
     report = build_report(campaign, team=str(team) if team else None, filter=filter)
     return report_out(report)
+
+
+# --- Team links (for an intranet) -------------------------------------------------------
+
+
+class TeamLinkOut(Schema):
+    node: UUID = Field(description="The campaign node's id (as in the report's `nodes`).")
+    team: UUID | None = Field(description="The organisation's team, or null once deleted.")
+    name: str
+    code: str = Field(description="The team link's code, as in `POST /responses`.")
+    url: str = Field(description="The answer page's address (SITE_URL + /s/<code>/).")
+
+
+@router.get(
+    "/campaigns/{campaign_id}/links",
+    response={200: list[TeamLinkOut], **error_responses(403, 404)},
+    summary="A campaign's team links (admins)",
+    description="Every team of the campaign with its link code and address, in tree order, "
+    "to publish on an intranet. Anyone with a team's link answers for that team.",
+)
+def campaign_links(request: HttpRequest, campaign_id: UUID) -> list[dict[str, Any]]:
+    from .links import team_link
+    from .models import CampaignNode
+
+    campaign = _campaign(request, campaign_id, Role.ADMIN)
+    nodes = (
+        CampaignNode.objects.filter(campaign=campaign, is_target=True)
+        .exclude(code=None)
+        .select_related("team")
+        .order_by("position")
+    )
+    return [
+        {
+            "node": n.public_id,
+            "team": n.team.public_id if n.team else None,
+            "name": n.name,
+            "code": n.code,
+            "url": team_link(n.code or ""),
+        }
+        for n in nodes
+    ]

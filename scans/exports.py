@@ -4,6 +4,11 @@ All of them are built from `scans.reports`, so they show exactly what the report
 show: a hidden group is a row that says "too few responses" and has no figures. Text cells
 that a spreadsheet would run as a formula (starting with = + - @, a tab or a carriage
 return) get a leading apostrophe.
+
+Two CSV flavours: the plain one (comma, decimal point: for scripts and any spreadsheet set
+to read it) and one for a Dutch-language Excel, which opens a double-clicked CSV with the
+list separator and decimal sign of its region: semicolons, decimal commas, and UTF-8 only
+when the file starts with a byte order mark (both flavours carry one).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils import numberformat
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -65,15 +71,38 @@ def _filename(campaign: Campaign, suffix: str) -> str:
     return f"{slugify(campaign.name) or 'scan'}-{suffix}"
 
 
-def csv_response(
-    header: Sequence[str], rows: Iterable[Sequence[Any]], filename: str
-) -> HttpResponse:
+PLAIN = "plain"
+EXCEL_NL = "excel-nl"
+"""The CSV flavours: `PLAIN` (comma, decimal point) and `EXCEL_NL` (semicolon, comma)."""
+
+
+def _csv_cell(value: Any, flavour: str) -> Any:
+    if value is None:
+        return ""
+    if flavour == EXCEL_NL and isinstance(value, float):
+        return numberformat.format(value, ",", decimal_pos=1)
+    return neutralise(value)
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]], flavour: str = PLAIN) -> str:
+    """The file's text, byte order mark first."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, delimiter=";" if flavour == EXCEL_NL else ",")
     writer.writerow([neutralise(h) for h in header])
     for row in rows:
-        writer.writerow(["" if v is None else neutralise(v) for v in row])
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        writer.writerow([_csv_cell(v, flavour) for v in row])
+    return "\ufeff" + buffer.getvalue()
+
+
+def csv_response(
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    filename: str,
+    flavour: str = PLAIN,
+) -> HttpResponse:
+    response = HttpResponse(
+        csv_text(header, rows, flavour).encode("utf-8"), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -107,14 +136,20 @@ def xlsx_response(campaign: Campaign) -> HttpResponse:
     return response
 
 
-def aggregated_csv_response(campaign: Campaign) -> HttpResponse:
+def _csv_suffix(name: str, flavour: str) -> str:
+    return f"{name}-excel.csv" if flavour == EXCEL_NL else f"{name}.csv"
+
+
+def aggregated_csv_response(campaign: Campaign, flavour: str = PLAIN) -> HttpResponse:
     header, rows = aggregated(campaign)
-    return csv_response(header, rows, _filename(campaign, "results.csv"))
+    return csv_response(header, rows, _filename(campaign, _csv_suffix("results", flavour)), flavour)
 
 
-def raw_csv_response(campaign: Campaign) -> HttpResponse:
+def raw_csv_response(campaign: Campaign, flavour: str = PLAIN) -> HttpResponse:
     header, rows = raw_rows(campaign)
-    return csv_response(header, rows, _filename(campaign, "responses.csv"))
+    return csv_response(
+        header, rows, _filename(campaign, _csv_suffix("responses", flavour)), flavour
+    )
 
 
 def pdf_bytes(report: Report) -> bytes:

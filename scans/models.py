@@ -175,6 +175,9 @@ class Campaign(models.Model):
     state = models.CharField(max_length=8, choices=CampaignState.choices, default="draft")
     opens_at = models.DateTimeField(_("opens"), null=True, blank=True)
     closes_at = models.DateTimeField(_("closes"), null=True, blank=True)
+    reminder_days = models.PositiveSmallIntegerField(_("remind after (days)"), default=7)
+    """Unused invitations get a reminder this many days after the last mail (0: never);
+    see `scans.reminders`."""
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = CampaignQuerySet.as_manager()
@@ -270,6 +273,8 @@ class ScanInvitation(models.Model):
     token_hash = models.CharField(max_length=64, unique=True)
     used = models.BooleanField(default=False)
     reminders_sent = models.PositiveSmallIntegerField(default=0)
+    last_sent_at = models.DateTimeField(default=timezone.now)
+    """When the invitation or its latest reminder was queued (for scheduled reminders)."""
 
     class Meta:
         constraints = [

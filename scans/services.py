@@ -452,12 +452,16 @@ def send_reminders(campaign: Campaign, *, actor: Any) -> int:
             ScanInvitation.objects.select_for_update().filter(campaign=campaign, used=False)
         )
         tokens = {}
+        now = timezone.now()
         for invitation in pending:
             token = secrets.token_urlsafe(24)
             tokens[invitation.pk] = token
             invitation.token_hash = hash_secret(token)
             invitation.reminders_sent += 1
-        ScanInvitation.objects.bulk_update(pending, ["token_hash", "reminders_sent"])
+            invitation.last_sent_at = now  # the scheduled reminders count from here
+        ScanInvitation.objects.bulk_update(
+            pending, ["token_hash", "reminders_sent", "last_sent_at"]
+        )
         record(
             campaign.organisation,
             actor=actor,

@@ -10,9 +10,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import segno
 import yaml
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -29,16 +27,14 @@ from orgs.services import effective_headcount
 from . import exports, services
 from .access import get_campaign, get_questionnaire
 from .forms import CampaignForm, InviteForm, QuestionnaireForm
+from .links import qr_svg_data_uri, team_link
 from .models import Campaign, CampaignNode, CampaignState, Questionnaire, ScanInvitation
+from .reminders import MAX_REMINDER_DAYS, MAX_REMINDERS
 from .reports import build_report, filter_options, too_few
 
 
 def _campaign_url(campaign: Campaign) -> str:
     return reverse("scan_campaign", args=[campaign.organisation.slug, campaign.public_id])
-
-
-def team_link(code: str) -> str:
-    return f"{settings.SITE_URL}/s/{code}/"
 
 
 # --- Overview ---------------------------------------------------------------------------
@@ -175,7 +171,7 @@ def _render_campaign(
             {
                 "node": node,
                 "url": url,
-                "qr": segno.make(url, error="m").svg_data_uri(scale=4, border=2),
+                "qr": qr_svg_data_uri(url),
                 "headcount": headcount,
                 # An open link trusts whoever holds it: one person can add answers up to
                 # the headcount (from other devices), enough to lift a small group over
@@ -198,6 +194,8 @@ def _render_campaign(
             "pending": pending,
             "pending_count": pending if _countable(invited - pending, campaign) else None,
             "accepts": campaign.accepts_responses(),
+            "reminder_max": MAX_REMINDERS,
+            "reminder_max_days": MAX_REMINDER_DAYS,
             "states": CampaignState,
             "section": "scans",
             "minimum": minimum,
@@ -394,9 +392,11 @@ def discuss(request: HttpRequest, campaign_id: str) -> HttpResponse:
 
 @org_view(Role.FACILITATOR)
 @require_GET
-def export_csv(request: HttpRequest, campaign_id: str) -> HttpResponse:
+def export_csv(
+    request: HttpRequest, campaign_id: str, flavour: str = exports.PLAIN
+) -> HttpResponse:
     campaign = get_campaign(request.membership, campaign_id)  # type: ignore[attr-defined]
-    return exports.aggregated_csv_response(campaign)
+    return exports.aggregated_csv_response(campaign, flavour)
 
 
 @org_view(Role.FACILITATOR)
@@ -418,6 +418,8 @@ def export_pdf(request: HttpRequest, campaign_id: str) -> HttpResponse:
 
 @org_view(Role.ADMIN)
 @require_GET
-def export_responses(request: HttpRequest, campaign_id: str) -> HttpResponse:
+def export_responses(
+    request: HttpRequest, campaign_id: str, flavour: str = exports.PLAIN
+) -> HttpResponse:
     campaign = get_campaign(request.membership, campaign_id)  # type: ignore[attr-defined]
-    return exports.raw_csv_response(campaign)
+    return exports.raw_csv_response(campaign, flavour)

@@ -1,15 +1,16 @@
 """`lerend serve`: migrate, optionally load the demo, and serve the app with its worker.
 
 One command for a one-machine installation: the database is migrated, the background
-worker (django-tasks-db) runs as a child process, and uvicorn serves the ASGI application
-in this process (or in N worker processes with --workers N). Ctrl-C or SIGTERM stops
-uvicorn first and then the worker.
+worker (django-tasks-db, with the periodic tick of `core.periodic`) runs as a child
+process, and uvicorn serves the ASGI application in this process (or in N worker
+processes with --workers N). Ctrl-C or SIGTERM stops uvicorn first and then the worker.
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -44,6 +45,45 @@ def url_for(host: str, port: int) -> str:
     return f"http://{shown}:{port}/"
 
 
+WILDCARD_HOSTS = {"", "0.0.0.0", "::", "[::]"}  # noqa: S104 (names, not a bind)
+
+
+def _lan_address(ipv6: bool) -> str:
+    """This machine's address on its network (what a phone on the same Wi-Fi reaches), or
+    loopback. A UDP socket's connect sends nothing; it only picks the outgoing address."""
+    family, probe, loopback = (
+        (socket.AF_INET6, "2001:db8::1", "::1")
+        if ipv6
+        else (socket.AF_INET, "192.0.2.1", "127.0.0.1")
+    )
+    try:
+        with socket.socket(family, socket.SOCK_DGRAM) as sock:
+            sock.connect((probe, 9))
+            return str(sock.getsockname()[0])
+    except OSError:
+        return loopback
+
+
+def site_url_for(host: str, port: int) -> str:
+    """The address to put in links for a server listening on host:port (no trailing slash).
+    A wildcard host (all interfaces) becomes this machine's network address."""
+    if host in WILDCARD_HOSTS:
+        host = _lan_address(ipv6=":" in host)
+    return url_for(host, port).rstrip("/")
+
+
+def apply_site_url(host: str, port: int) -> str | None:
+    """Without SITE_URL in the environment (development), use the served address: here, in
+    the worker started below and in uvicorn's worker processes (they read the environment).
+    Returns the derived address, or None when SITE_URL was set or this is production."""
+    if settings.SITE_URL_FROM_ENV or getattr(settings, "PRODUCTION", False):
+        return None
+    site = site_url_for(host, port)
+    settings.SITE_URL = site
+    os.environ["SITE_URL"] = site
+    return site
+
+
 class Command(BaseCommand):
     help = "Migrate the database and serve lerend (uvicorn) with its background worker."
 
@@ -74,6 +114,15 @@ class Command(BaseCommand):
             )
         # The SQLite file and uploads live here; a fresh LEREND_DATA_DIR just works.
         Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
+        derived = apply_site_url(options["host"], options["port"])
+        if derived and self.verbosity > 0:
+            self.stdout.write(
+                f"Links in e-mails and QR codes use {derived}/ (set SITE_URL to change)."
+            )
+        elif derived is None and not settings.SITE_URL_FROM_ENV:
+            self.stderr.write(
+                f"SITE_URL is not set: links in e-mails and QR codes use {settings.SITE_URL}/."
+            )
         call_command("migrate", interactive=False, verbosity=0, stdout=self.stdout)
         # The migration loads the built-in formats once; this brings an existing database
         # up to date with the formats of the installed version (idempotent).
@@ -98,7 +147,8 @@ class Command(BaseCommand):
         # Its own process group: Ctrl-C in the terminal reaches only this process, which
         # then stops the worker exactly once, after the web server has stopped.
         worker = subprocess.Popen(
-            [sys.executable, "-m", "django", "db_worker", "--no-reload"],
+            # lerend's worker: django-tasks-db's db_worker plus the periodic tick.
+            [sys.executable, "-m", "django", "worker", "--no-reload"],
             env=env,
             process_group=0,
         )
