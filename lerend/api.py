@@ -4,6 +4,7 @@ from ninja import NinjaAPI
 
 from accounts.api import router as accounts_router
 from accounts.api_auth import api_auth
+from actions.api import router as actions_router
 from core.api_errors import register_error_handlers
 from formats.api import router as formats_router
 from orgs.api import router as orgs_router
@@ -23,3 +24,4 @@ api.add_router("/organisations", orgs_router)
 api.add_router("/formats", formats_router)
 api.add_router("", workshops_router)
 api.add_router("", scans_router)
+api.add_router("", actions_router)

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "formats",
     "workshops",
     "scans",
+    "actions",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("formats.urls")),
     path("", include("workshops.urls")),
     path("", include("scans.urls")),
+    path("", include("actions.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", api.urls),

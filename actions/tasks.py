@@ -1,0 +1,107 @@
+"""Background work: the e-mails of reminders and conversations (queued by services and
+`reminders.run_tick`, after the record that makes them exactly-once is stored)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.utils import timezone
+from django_tasks import task
+
+from accounts.models import User
+
+from . import emails, ics
+from .models import OPEN_STATUSES, Action, Conversation
+
+
+def _language(user: User | None, fallback: str = "nl") -> str:
+    return getattr(user, "language", "") or fallback
+
+
+@task()
+def send_digest(user_id: int, day: str, action_ids: list[str]) -> int:
+    """One owner's digest: what is due within 3 days, overdue, or at its evaluation date."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return 0
+    today = date.fromisoformat(day)
+    actions = list(
+        Action.objects.filter(owner=user, public_id__in=action_ids)
+        .select_related("organisation")
+        .order_by("due_date", "created_at")
+    )
+    if not actions:
+        return 0
+    overdue, due_soon, evaluate = [], [], []
+    for action in actions:
+        if action.status in OPEN_STATUSES and action.due_date and action.due_date < today:
+            overdue.append(action)
+        elif action.status in OPEN_STATUSES and action.due_date:
+            due_soon.append(action)
+        else:
+            evaluate.append(action)
+    language = _language(user, actions[0].organisation.language)
+    message = emails.build(
+        "digest",
+        user.email,
+        {
+            "user": user,
+            "overdue": overdue,
+            "due_soon": due_soon,
+            "evaluate": evaluate,
+            "day": today,
+            "site_url": settings.SITE_URL,
+        },
+        language,
+        unsubscribe=emails.unsubscribe_token(user_id=user.pk),
+    )
+    message.send()
+    return len(actions)
+
+
+@task()
+def send_due_reminder(action_id: int) -> bool:
+    """A personal action's reminder on its due date, with its private link."""
+    action = Action.objects.select_related("organisation", "session").filter(pk=action_id).first()
+    if action is None or not action.contact_email or not action.has_link or action.reminders_off:
+        return False
+    message = emails.build(
+        "due",
+        action.contact_email,
+        {"action": action, "link": action.link_url()},
+        action.organisation.language,
+        unsubscribe=emails.unsubscribe_token(action_id=action.pk),
+    )
+    message.send()
+    return True
+
+
+@task()
+def send_conversation_invite(conversation_id: int, sequence: int) -> bool:
+    """The invitation (or its change or cancellation) with its iCalendar invite."""
+    conversation = (
+        Conversation.objects.select_related("organisation", "held_by", "action")
+        .filter(pk=conversation_id)
+        .first()
+    )
+    if conversation is None or conversation.sequence != sequence:
+        return False  # a later change has its own e-mail
+    cancelled = conversation.status == "cancelled"
+    method = "CANCEL" if cancelled else "REQUEST"
+    data = ics.conversation_invite(conversation, method=method)
+    message = emails.build(
+        "conversation_cancel" if cancelled else "conversation",
+        conversation.employee_email,
+        {
+            "conversation": conversation,
+            "link": conversation.link_url(),
+            "starts_at": timezone.localtime(conversation.starts_at),
+            "changed": conversation.sequence > 0,
+        },
+        conversation.organisation.language,
+    )
+    message.attach_alternative(data.decode(), f"text/calendar; method={method}")
+    message.attach("invite.ics", data, "application/ics")
+    message.send()
+    return True
