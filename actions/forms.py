@@ -21,7 +21,7 @@ def _member_choices(organisation: Organisation) -> list[tuple[str, str]]:
         .order_by("user__email")
     )
     return [("", _("— nobody with an account —"))] + [
-        (str(m.public_id), m.user.get_full_name() or m.user.email) for m in rows
+        (str(m.public_id), m.user.display_name) for m in rows
     ]
 
 

@@ -60,7 +60,7 @@ def _conversation_event(conversation: Conversation, *, method: str) -> Event:
     if conversation.location:
         event.add("location", conversation.location)
     holder = conversation.held_by
-    event.add("organizer", _address(holder.email, holder.get_full_name()))
+    event.add("organizer", _address(holder.email, holder.name))
     event.add(
         "attendee",
         _address(

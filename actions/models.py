@@ -225,7 +225,7 @@ class Action(models.Model):
     @property
     def owner_label(self) -> str:
         if self.owner_id:
-            return self.owner.get_full_name() or self.owner.email  # type: ignore[union-attr]
+            return self.owner.display_name  # type: ignore[union-attr]
         return self.owner_name
 
     @property

@@ -169,7 +169,7 @@ def clean_fields(organisation: Organisation, data: dict[str, Any]) -> tuple[Fiel
 def _event(action: Action, kind: str, *, actor: Any, via: str, **fields: Any) -> ActionEvent:
     label = ""
     if actor is not None and getattr(actor, "is_authenticated", False):
-        label = actor.get_full_name() or actor.email
+        label = actor.display_name
     return ActionEvent.objects.create(
         action=action,
         kind=kind,

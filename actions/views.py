@@ -424,7 +424,7 @@ def conversation_plan(request: HttpRequest) -> HttpResponse:
             initial["employee_name"] = action.participant_name
         elif action.owner:
             initial["employee_email"] = action.owner.email
-            initial["employee_name"] = action.owner.get_full_name()
+            initial["employee_name"] = action.owner.name
     form = ConversationForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST":
