@@ -611,6 +611,7 @@ def _clean_conversation(organisation: Organisation, data: dict[str, Any]) -> dic
         raise DomainError(_("Choose a date and time."), code="starts_at")
     if timezone.is_naive(starts_at):
         starts_at = timezone.make_aware(starts_at)
+    starts_at = starts_at.replace(second=0, microsecond=0)
     if starts_at <= timezone.now():
         raise DomainError(_("Choose a moment in the future."), code="in_past")
     if starts_at.date() > latest_allowed_date():

@@ -88,3 +88,11 @@ def login(user) -> Client:
 
 def key() -> str:
     return uuid.uuid4().hex
+
+
+@pytest.fixture
+def run_on_commit(monkeypatch):
+    """Tests run inside a transaction that never commits: run on-commit work at once."""
+    from django.db import transaction
+
+    monkeypatch.setattr(transaction, "on_commit", lambda func, using=None, robust=False: func())
