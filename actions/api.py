@@ -7,7 +7,6 @@ organisation answers 404 and changes nothing. A create with a client key seen be
 answers 200 with the first result and stores nothing new.
 """
 
-from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any, Literal
@@ -171,7 +170,7 @@ def _membership(request: HttpRequest, slug: str, role: str = Role.MEMBER) -> Mem
     "reaches them). Paginated with limit and offset.",
 )
 @paginate(LimitOffsetPagination, max_limit=200)
-def list_actions(request: HttpRequest, params: Query[ActionFilters]) -> Any:
+def list_actions(request: HttpRequest, params: ActionFilters = Query(...)) -> Any:  # noqa: B008
     membership = _membership(request, params.organisation)
     qs = visible_actions(membership).filter(kind=Kind.AGREEMENT)
     qs = filters.apply(qs, params.dict(exclude_none=True))
@@ -435,11 +434,12 @@ class ConversationPatch(Input):
 @paginate(LimitOffsetPagination, max_limit=200)
 def list_conversations(request: HttpRequest, organisation: str) -> Any:
     membership = _membership(request, organisation, Role.FACILITATOR)
-    return (
+    rows = (
         Conversation.objects.filter(organisation=membership.organisation, held_by=request.user)
         .select_related("organisation", "action")
-        .order_by("starts_at", "id")
+        .order_by("starts_at", "id")[:5000]
     )
+    return [conversation_out(c) for c in rows]
 
 
 @router.post(

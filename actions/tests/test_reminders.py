@@ -34,9 +34,7 @@ def owned(org, owner_user, facilitator_user):
             "soon": make("Binnenkort", due_date=DAY + timedelta(days=2)),
             "late": make("Te laat", due_date=DAY - timedelta(days=1)),
             "later": make("Later", due_date=DAY + timedelta(days=10)),
-            "evaluate": make(
-                "Evalueren", due_date=DAY - timedelta(days=30), evaluation_date=DAY
-            ),
+            "evaluate": make("Evalueren", due_date=DAY - timedelta(days=30), evaluation_date=DAY),
         }
 
 
@@ -108,9 +106,7 @@ def test_one_click_unsubscribe(owned, owner_user):
         reminders.run_tick()
     link = digests_to(owner_user.email)[0].extra_headers["List-Unsubscribe"][1:-1]
     path = link.split("://", 1)[1].split("/", 1)[1]
-    response = Client(enforce_csrf_checks=True).post(
-        "/" + path, {"List-Unsubscribe": "One-Click"}
-    )
+    response = Client(enforce_csrf_checks=True).post("/" + path, {"List-Unsubscribe": "One-Click"})
     assert response.status_code == 200
     assert OwnerSettings.objects.get(user=owner_user).digest is False
     with time_machine.travel(at(DAY + timedelta(days=1)), tick=False):

@@ -43,7 +43,10 @@ def test_create_stores_fields_and_history(org, owner_user, facilitator_user, tea
         ({"text": "x" * 501}, "too_long"),
         ({"text": "a\x00b"}, "control"),
         ({"text": "a\ud800"}, "surrogate"),
-        ({"text": "ok", "due_date": timezone.localdate() + timedelta(days=6 * 366)}, "date_too_far"),
+        (
+            {"text": "ok", "due_date": timezone.localdate() + timedelta(days=6 * 366)},
+            "date_too_far",
+        ),
         ({"text": "ok", "theme": "nonsense"}, "theme_unknown"),
         ({"text": "ok", "owner": "3f1e1c8e-0000-0000-0000-000000000000"}, "owner_not_member"),
         ({"text": "ok", "owner": "not-a-uuid"}, "owner_not_member"),
@@ -149,7 +152,9 @@ def test_wrong_expired_and_replaced_links(personal):
         services.action_by_token(raw + "x")
     with pytest.raises(DomainError):
         services.action_by_token("lma_" + "a" * 43)
-    Action.objects.filter(pk=action.pk).update(link_expires_at=timezone.now() - timedelta(seconds=1))
+    Action.objects.filter(pk=action.pk).update(
+        link_expires_at=timezone.now() - timedelta(seconds=1)
+    )
     with pytest.raises(DomainError) as error:
         services.action_by_token(raw)
     assert error.value.status == 404
