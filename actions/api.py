@@ -7,7 +7,6 @@ organisation answers 404 and changes nothing. A create with a client key seen be
 answers 200 with the first result and stores nothing new.
 """
 
-
 from datetime import date, datetime
 from typing import Any, Literal
 from uuid import UUID
@@ -31,6 +30,11 @@ from .access import can_edit, get_action, visible_actions
 from .models import Action, Conversation, Kind
 
 router = Router(tags=["actions"])
+
+
+def _user(request: HttpRequest) -> Any:
+    return request.user
+
 
 StatusName = Literal["open", "in_progress", "done", "dropped"]
 ThemeName = Literal["budget", "time", "securing", "route", "other"]
@@ -233,7 +237,7 @@ def _find(request: HttpRequest, action_id: UUID) -> tuple[Membership, Action]:
         raise Http404
     membership = (
         Membership.objects.select_related("organisation", "user")
-        .filter(organisation_id=org_id, user=request.user, user__is_active=True)
+        .filter(organisation_id=org_id, user=_user(request), user__is_active=True)
         .first()
     )
     if membership is None:
@@ -435,7 +439,7 @@ class ConversationPatch(Input):
 def list_conversations(request: HttpRequest, organisation: str) -> Any:
     membership = _membership(request, organisation, Role.FACILITATOR)
     rows = (
-        Conversation.objects.filter(organisation=membership.organisation, held_by=request.user)
+        Conversation.objects.filter(organisation=membership.organisation, held_by=_user(request))
         .select_related("organisation", "action")
         .order_by("starts_at", "id")[:5000]
     )
@@ -465,7 +469,7 @@ def plan_conversation(request: HttpRequest, payload: ConversationIn) -> Any:
 def _conversation(request: HttpRequest, conversation_id: UUID) -> Conversation:
     conversation = (
         Conversation.objects.select_related("organisation", "action", "held_by")
-        .filter(public_id=conversation_id, held_by=request.user)
+        .filter(public_id=conversation_id, held_by=_user(request))
         .first()
     )
     if conversation is None:

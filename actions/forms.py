@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +14,7 @@ from .models import NOTE_MAX_LENGTH, TEXT_MAX_LENGTH, Kind, Source, Status, Them
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def _member_choices(organisation: Organisation) -> list[tuple[str, str]]:
+def _member_choices(organisation: Organisation) -> list[tuple[str, Any]]:
     rows = (
         Membership.objects.filter(organisation=organisation, user__is_active=True)
         .select_related("user")
@@ -25,7 +25,7 @@ def _member_choices(organisation: Organisation) -> list[tuple[str, str]]:
     ]
 
 
-def _team_choices(organisation: Organisation, blank: str) -> list[tuple[str, str]]:
+def _team_choices(organisation: Organisation, blank: str) -> list[tuple[str, Any]]:
     return [("", blank)] + [
         (str(t.public_id), t.name) for t in Team.objects.filter(organisation=organisation)
     ]
@@ -57,8 +57,10 @@ class ActionForm(forms.Form):
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = _member_choices(organisation)
-        self.fields["team"].choices = _team_choices(organisation, str(_("— no team —")))
+        cast(forms.ChoiceField, self.fields["owner"]).choices = _member_choices(organisation)
+        cast(forms.ChoiceField, self.fields["team"]).choices = _team_choices(
+            organisation, str(_("— no team —"))
+        )
 
 
 class ProgressForm(forms.Form):
@@ -99,8 +101,10 @@ class FilterForm(forms.Form):
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         members = _member_choices(organisation)[1:]
-        self.fields["owner"].choices = [("", _("Everyone")), *members]
-        self.fields["team"].choices = _team_choices(organisation, str(_("All teams")))
+        cast(forms.ChoiceField, self.fields["owner"]).choices = [("", _("Everyone")), *members]
+        cast(forms.ChoiceField, self.fields["team"]).choices = _team_choices(
+            organisation, str(_("All teams"))
+        )
 
 
 class ConversationForm(forms.Form):

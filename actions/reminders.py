@@ -90,7 +90,7 @@ def run_tick(now: datetime | None = None) -> int:
         sent += 1
 
     # --- Personal actions on their due date --------------------------------------------
-    due = list(
+    due_rows = list(
         Action.objects.filter(
             kind=Kind.PERSONAL,
             status__in=OPEN_STATUSES,
@@ -110,7 +110,7 @@ def run_tick(now: datetime | None = None) -> int:
         .values_list("pk", "due_date")
     )
     Reminder.objects.bulk_create(
-        [Reminder(kind=ReminderKind.DUE, day=day, action_id=pk, tick=tick) for pk, day in due],
+        [Reminder(kind=ReminderKind.DUE, day=day, action_id=pk, tick=tick) for pk, day in due_rows],  # type: ignore[misc]
         ignore_conflicts=True,
         batch_size=500,
     )

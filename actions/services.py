@@ -261,7 +261,9 @@ def update_action(
                 EventKind.UPDATED,
                 actor=actor,
                 via=via,
-                note=", ".join(str(Action._meta.get_field(n).verbose_name) for n in changes),
+                note=", ".join(
+                    str(getattr(Action._meta.get_field(n), "verbose_name", n)) for n in changes
+                ),
             )
     return warnings
 

@@ -38,6 +38,10 @@ from .models import Action, Conversation, ConversationStatus, Kind, OwnerSetting
 PAGE_SIZE = 50
 
 
+def _user(request: HttpRequest) -> Any:
+    return request.user
+
+
 def _org(request: HttpRequest) -> Any:
     return request.organisation  # type: ignore[attr-defined]
 
@@ -77,7 +81,7 @@ def action_list(request: HttpRequest) -> HttpResponse:
 @org_view(Role.MEMBER)
 @require_GET
 def my_actions(request: HttpRequest) -> HttpResponse:
-    qs = Action.objects.filter(organisation=_org(request)).filter(owner=request.user)
+    qs = Action.objects.filter(organisation=_org(request)).filter(owner=_user(request))
     context = _listing(request, qs)
     context["section"] = "my_actions"
     context["mine"] = True
@@ -158,7 +162,7 @@ def action_detail(request: HttpRequest, action_id: Any) -> HttpResponse:
             "events": action.events.select_related("actor").all(),
             "form": form if allowed else None,
             "editable": can_edit(membership, action),
-            "conversations": action.conversations.filter(held_by=request.user),
+            "conversations": action.conversations.filter(held_by=_user(request)),
             "can_plan": membership.has_role(Role.FACILITATOR),
             "section": "actions",
         },
@@ -394,7 +398,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 @org_view(Role.FACILITATOR)
 @require_GET
 def conversation_list(request: HttpRequest) -> HttpResponse:
-    rows = Conversation.objects.filter(organisation=_org(request), held_by=request.user)
+    rows = Conversation.objects.filter(organisation=_org(request), held_by=_user(request))
     return render(
         request,
         "actions/conversations.html",
@@ -543,7 +547,7 @@ def conversation_link(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 def claim(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        services.claim_action(token, user=request.user)
+        services.claim_action(token, user=_user(request))
     except DomainError as error:
         if error.status == 404:
             raise Http404 from None

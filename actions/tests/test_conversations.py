@@ -39,7 +39,7 @@ def calendar_of(message) -> Calendar:
     assert parts[0].get_param("method") in ("REQUEST", "CANCEL")
     attachments = [a for a in message.attachments if getattr(a, "filename", a[0]) == "invite.ics"]
     assert attachments
-    return Calendar.from_ical(parts[0].get_payload(decode=True))
+    return Calendar.from_ical(parts[0].get_payload(decode=True))  # type: ignore[arg-type]
 
 
 def test_invite_is_a_parseable_request_with_organizer_and_attendee(org, facilitator_user):

@@ -103,11 +103,10 @@ def test_another_organisations_action_is_404_and_unchanged(other_org, outsider_u
 
 def test_list_filters_counts_and_htmx_fragment(org, facilitator_user, owner_user, team):
     today = timezone.localdate()
-    make = lambda text, **f: (
-        services.create_action(  # noqa: E731
-            org, {"text": text, **f}, actor=facilitator_user
-        ).action
-    )
+
+    def make(text, **f):
+        return services.create_action(org, {"text": text, **f}, actor=facilitator_user).action
+
     make("Te laat", due_date=today - timedelta(days=2), owner=owner_user)
     make("Geld vragen", theme="budget", team=team)
     done = make("Gedaan")
