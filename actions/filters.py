@@ -32,6 +32,9 @@ def apply(qs: QuerySet, params: Mapping[str, Any], today: date | None = None) ->
     owner = _uuid(params.get("owner"))
     if owner:
         qs = qs.filter(owner__memberships__public_id=owner)
+    email = params.get("owner_email") or ""
+    if isinstance(email, str) and email.strip():
+        qs = qs.filter(owner__email__iexact=email.strip()[:254])
     team = _uuid(params.get("team"))
     if team:
         qs = qs.filter(team__public_id=team)

@@ -7,9 +7,11 @@
 
 Exactly once: each reminder is a `Reminder` row, unique per owner (or action), kind and
 day, inserted before its e-mail is queued; a tick queues only the rows it inserted itself,
-so two workers, a restart or a tick run twice never send twice. A tick missed while the
-server was down is caught up once: the digest is per day (today's lists what is overdue),
-and a due-date reminder is keyed by the due date, whatever day it is sent.
+so two workers, a restart or a tick run twice never send twice (at most once: should the
+process die between recording and queueing, that day's reminder is not sent). A tick
+missed while the server was down is caught up once: the digest is per day (today's lists
+what is overdue), and a due-date reminder is keyed by the due date, whatever day it is
+sent.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import uuid
 from collections import defaultdict
 from datetime import datetime, timedelta
 
+from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 
@@ -85,9 +88,11 @@ def run_tick(now: datetime | None = None) -> int:
         )
     )
     sent = 0
-    for owner_id in won:
-        tasks.send_digest.enqueue(owner_id, today.isoformat(), per_owner[owner_id])
-        sent += 1
+    # One transaction for the queue: a database queue otherwise commits once per e-mail.
+    with transaction.atomic():
+        for owner_id in won:
+            tasks.send_digest.enqueue(owner_id, today.isoformat(), per_owner[owner_id])
+            sent += 1
 
     # --- Personal actions on their due date --------------------------------------------
     due_rows = list(
@@ -114,9 +119,13 @@ def run_tick(now: datetime | None = None) -> int:
         ignore_conflicts=True,
         batch_size=500,
     )
-    for action_id in Reminder.objects.filter(tick=tick, kind=ReminderKind.DUE).values_list(
-        "action_id", flat=True
-    ):
-        tasks.send_due_reminder.enqueue(action_id)
-        sent += 1
+    won_due = list(
+        Reminder.objects.filter(tick=tick, kind=ReminderKind.DUE).values_list(
+            "action_id", flat=True
+        )
+    )
+    with transaction.atomic():
+        for action_id in won_due:
+            tasks.send_due_reminder.enqueue(action_id)
+            sent += 1
     return sent

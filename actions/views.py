@@ -50,9 +50,9 @@ def _membership(request: HttpRequest) -> Any:
     return request.membership  # type: ignore[attr-defined]
 
 
-def _listing(request: HttpRequest, qs: Any) -> dict[str, Any]:
+def _listing(request: HttpRequest, qs: Any, *, mine: bool = False) -> dict[str, Any]:
     today = timezone.localdate()
-    form = FilterForm(request.GET or None, organisation=_org(request))
+    form = FilterForm(request.GET or None, organisation=_org(request), mine=mine)
     qs = filters.apply(qs, request.GET, today)
     page = Paginator(
         qs.select_related("owner", "team").order_by("due_date", "created_at", "id"), PAGE_SIZE
@@ -82,7 +82,7 @@ def action_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def my_actions(request: HttpRequest) -> HttpResponse:
     qs = Action.objects.filter(organisation=_org(request)).filter(owner=_user(request))
-    context = _listing(request, qs)
+    context = _listing(request, qs, mine=True)
     context["section"] = "my_actions"
     context["mine"] = True
     if request.htmx:  # type: ignore[attr-defined]

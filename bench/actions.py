@@ -54,9 +54,7 @@ def build(n_owners: int = 1000, n_teams: int = 200):
     from orgs.models import Membership, Organisation, Role, Team
 
     org = Organisation.objects.create(name="Bench", slug="bench")
-    teams = Team.objects.bulk_create(
-        [Team(organisation=org, name=f"Team {i:03d}") for i in range(n_teams)]
-    )
+    Team.objects.bulk_create([Team(organisation=org, name=f"Team {i:03d}") for i in range(n_teams)])
     users = User.objects.bulk_create(
         [User(email=f"owner{i}@bench.test", password="!") for i in range(n_owners)]
     )
@@ -99,26 +97,30 @@ def add_actions(org, teams, users, count: int, rng: random.Random) -> None:
     Action.objects.bulk_create(rows, batch_size=2000)
 
 
-def timed(client, url: str, runs: int = 9) -> tuple[float, int]:
+def timed(client, url: str, runs: int = 9, **kwargs) -> tuple[float, int, float]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    client.get(url)  # warm
-    samples = []
+    client.get(url, **kwargs)  # warm
+    samples, cpu = [], []
     for _ in range(runs):
-        start = time.perf_counter()
-        response = client.get(url)
+        start, start_cpu = time.perf_counter(), time.process_time()
+        response = client.get(url, **kwargs)
         samples.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - start_cpu) * 1000)
         assert response.status_code == 200, (url, response.status_code)
     with CaptureQueriesContext(connection) as ctx:
-        client.get(url)
-    return statistics.median(samples), len(ctx.captured_queries)
+        client.get(url, **kwargs)
+    return statistics.median(samples), len(ctx.captured_queries), statistics.median(cpu)
 
 
-def measure(client, org, team) -> dict[str, tuple[float, int]]:
+def measure(client, org, team) -> dict[str, tuple[float, int, float]]:
     slug = org.slug
     return {
         "page_filtered": timed(client, f"/o/{slug}/acties/?theme=budget&when=overdue"),
+        "page_fragment": timed(
+            client, f"/o/{slug}/acties/?theme=budget&when=overdue", headers={"HX-Request": "true"}
+        ),
         "page_team": timed(client, f"/o/{slug}/acties/?team={team.public_id}&status=open"),
         "api_list": timed(client, f"/api/v1/actions?organisation={slug}&limit=50"),
         "api_team": timed(
@@ -172,25 +174,40 @@ def main() -> None:
     at_full = measure(client, org, teams[7])
 
     expected = expected_reminders(timezone.localdate())
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
     sent = run_tick()
     tick_ms = (time.perf_counter() - start) * 1000
+    tick_cpu_ms = (time.process_time() - start_cpu) * 1000
     again = run_tick()
 
-    print(f"database: {vendor}; actions: {args.actions} over {len(teams)} teams")
+    print(
+        f"database: {vendor}; actions: {args.actions} over {len(teams)} teams; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    )
     result: dict[str, object] = {"bench": "actions", "database": vendor, "actions": args.actions}
-    for name, (ms, queries) in at_full.items():
+    for name, (ms, queries, cpu_ms) in at_full.items():
         small_queries = at_small[name][1]
         print(
-            f"{name:14s} median {ms:7.1f} ms  queries {queries} "
+            f"{name:14s} median {ms:7.1f} ms (cpu {cpu_ms:6.1f} ms)  queries {queries} "
             f"(at {small} actions: {small_queries}, {at_small[name][0]:.1f} ms)"
         )
         result[f"{name}_ms"] = round(ms, 1)
+        result[f"{name}_cpu_ms"] = round(cpu_ms, 1)
         result[f"{name}_queries"] = queries
         result[f"{name}_queries_small"] = small_queries
-    print(f"reminder tick  {tick_ms:7.1f} ms  queued {sent} (expected {expected}); again: {again}")
+    print(
+        f"reminder tick  {tick_ms:7.1f} ms (cpu {tick_cpu_ms:6.1f} ms)  queued {sent} "
+        f"(expected {expected}); again: {again}"
+    )
     result.update(
-        {"tick_ms": round(tick_ms, 1), "tick_sent": sent, "tick_expected": expected, "again": again}
+        {
+            "tick_ms": round(tick_ms, 1),
+            "tick_cpu_ms": round(tick_cpu_ms, 1),
+            "tick_sent": sent,
+            "tick_expected": expected,
+            "again": again,
+            "load_average": os.getloadavg()[0],
+        }
     )
     ok = (
         sent == expected

@@ -45,7 +45,7 @@ def login(page, email):
 
 
 def test_owner_marks_one_done_and_a_conversation_is_planned(page, assert_accessible, setup):
-    org, owner, facilitator = setup
+    _org, owner, facilitator = setup
     login(page, owner.email)
     page.goto("/o/korenbloem/acties/mijn/")
     assert_accessible(page)
