@@ -23,7 +23,7 @@ class FastSelect(forms.Select):
     """A select built in one pass: an organisation can have thousands of members, and the
     template-per-option rendering of Django's widget costs about a millisecond each."""
 
-    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> str:
+    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> Any:
         from django.utils.html import format_html, format_html_join
 
         final = self.build_attrs(self.attrs, attrs)
