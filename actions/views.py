@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -410,6 +411,31 @@ def _conversation_data(form: ConversationForm) -> dict[str, Any]:
     return dict(form.cleaned_data)
 
 
+def _session_and_addresses(request: HttpRequest, membership: Any) -> tuple[Any, list[str]]:
+    """From a session's summary: the session, and the addresses its participants left."""
+    from workshops.models import LiveSession, PersonalAction
+
+    raw = request.GET.get("session") or request.POST.get("session")
+    if not raw:
+        return None, []
+    try:
+        session = LiveSession.objects.filter(
+            organisation=membership.organisation, public_id=raw
+        ).first()
+    except ValidationError:
+        session = None
+    if session is None:
+        raise Http404
+    addresses = sorted(
+        set(
+            PersonalAction.objects.filter(session=session, is_current=True)
+            .exclude(email="")
+            .values_list("email", flat=True)
+        )
+    )
+    return session, addresses
+
+
 @org_view(Role.FACILITATOR)
 @require_http_methods(["GET", "POST"])
 def conversation_plan(request: HttpRequest) -> HttpResponse:
@@ -417,8 +443,9 @@ def conversation_plan(request: HttpRequest) -> HttpResponse:
     action = None
     if request.GET.get("action") or request.POST.get("action"):
         action = get_action(membership, request.GET.get("action") or request.POST.get("action"))
+    session, addresses = _session_and_addresses(request, membership)
     initial: dict[str, Any] = {
-        "starts_at": timezone.localtime(services.default_conversation_start(action)),
+        "starts_at": timezone.localtime(services.default_conversation_start(action, session)),
         "duration_minutes": 30,
         "offer_url": "https://www.elanplus.be",
     }
@@ -429,6 +456,9 @@ def conversation_plan(request: HttpRequest) -> HttpResponse:
         elif action.owner:
             initial["employee_email"] = action.owner.email
             initial["employee_name"] = action.owner.name
+    email = request.GET.get("email", "")
+    if session is not None and email in addresses:
+        initial["employee_email"] = email
     form = ConversationForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST":
@@ -440,6 +470,7 @@ def conversation_plan(request: HttpRequest) -> HttpResponse:
                     _conversation_data(form),
                     actor=request.user,
                     action=action,
+                    session=session,
                 )
             except DomainError as error:
                 form.add_error(None, error.message)
@@ -451,7 +482,13 @@ def conversation_plan(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "actions/conversation_form.html",
-        {"form": form, "action": action, "section": "conversations"},
+        {
+            "form": form,
+            "action": action,
+            "session": session,
+            "addresses": addresses,
+            "section": "conversations",
+        },
         status=status,
     )
 

@@ -163,3 +163,45 @@ def test_member_feed(org, facilitator_user, owner_user, agreement):
     feed = services.issue_feed(facilitator_user)
     cal = Calendar.from_ical(Client().get(f"/acties/agenda/{feed.feed_token()}.ics").content)
     assert len(cal.walk("VEVENT")) == 1
+
+
+def test_plan_from_a_session_summary(org, live, facilitator_user, other_org, outsider_user):
+    from workshops import services as ws
+    from workshops.models import PersonalAction
+
+    participant, _t = ws.join_session(code=live.code, name="Sara")
+    PersonalAction.objects.create(
+        session=live,
+        participant=participant,
+        key=key()[:32],
+        step_id="s1",
+        text="Cursus",
+        email="sara@example.test",
+    )
+    live.ended_at = timezone.now()
+    live.save()
+    client = login(facilitator_user)
+    url = f"/o/{org.slug}/gesprekken/nieuw/?session={live.public_id}"
+    page = client.get(url + "&email=sara@example.test")
+    body = page.content.decode()
+    assert page.status_code == 200 and "Participants who left an address" in body
+    assert 'value="sara@example.test"' in body
+    start = (timezone.localdate() + timedelta(weeks=4)).isoformat()
+    assert start in body  # four weeks after the session
+    response = client.post(
+        f"/o/{org.slug}/gesprekken/nieuw/",
+        {
+            "session": str(live.public_id),
+            "employee_email": "sara@example.test",
+            "starts_at": f"{start}T10:00",
+            "duration_minutes": "30",
+        },
+    )
+    assert response.status_code == 302
+    conversation = Conversation.objects.get()
+    assert conversation.session == live and conversation.held_by == facilitator_user
+    other = login(outsider_user).get(
+        f"/o/{other_org.slug}/gesprekken/nieuw/?session={live.public_id}"
+    )
+    assert other.status_code == 404
+    assert client.get(f"/o/{org.slug}/gesprekken/nieuw/?session=nonsense").status_code == 404
