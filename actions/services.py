@@ -800,3 +800,26 @@ def set_personal_due_date(action: Action, raw_token: str, due: date | None) -> A
         _event(action, EventKind.UPDATED, actor=None, via="link", note=str(_("Due date")))
     action.due_date = due
     return action
+
+
+def action_from_conversation(conversation: Conversation, text: str, *, actor: Any) -> Action:
+    """An agreement made during a follow-up talk, owned by the employee when they are a
+    member (else by name); the conversation points at it when it had no action yet."""
+    if conversation.held_by_id != getattr(actor, "pk", None):
+        raise not_found()
+    data: dict[str, Any] = {"text": text}
+    if conversation.employee_id:
+        data["owner"] = conversation.employee
+    else:
+        data["owner_name"] = conversation.employee_name or conversation.employee_email[:150]
+    result = create_action(
+        conversation.organisation,
+        data,
+        actor=actor,
+        source=Source.CONVERSATION,
+        session=conversation.session,
+    )
+    if conversation.action_id is None:
+        Conversation.objects.filter(pk=conversation.pk).update(action=result.action)
+        conversation.action = result.action
+    return result.action

@@ -505,6 +505,19 @@ def conversation_detail(request: HttpRequest, conversation_id: Any) -> HttpRespo
             if what == "cancel":
                 services.cancel_conversation(conversation, actor=request.user)
                 messages.success(request, _("Conversation cancelled; the employee is told."))
+            elif what == "progress" and conversation.action is not None:
+                services.record_progress(
+                    conversation.action,
+                    actor=request.user,
+                    status=request.POST.get("status") or None,
+                    note=request.POST.get("note", ""),
+                )
+                messages.success(request, _("Saved in the history."))
+            elif what == "action":
+                services.action_from_conversation(
+                    conversation, request.POST.get("text", ""), actor=request.user
+                )
+                messages.success(request, _("Action saved."))
             elif what == "reschedule":
                 form = ConversationForm(request.POST)
                 if not form.is_valid():
@@ -549,6 +562,10 @@ def conversation_detail(request: HttpRequest, conversation_id: Any) -> HttpRespo
             "form": form,
             "error": error,
             "cancelled": conversation.status == ConversationStatus.CANCELLED,
+            "progress_form": ProgressForm(initial={"status": conversation.action.status})
+            if conversation.action is not None
+            and can_progress(request.user, conversation.action, membership)
+            else None,
             "section": "conversations",
         },
         status=400 if error else 200,

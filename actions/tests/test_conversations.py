@@ -9,7 +9,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from actions import services
-from actions.models import Conversation
+from actions.models import Action, Conversation
 from core.errors import DomainError
 
 from .conftest import key, login
@@ -205,3 +205,26 @@ def test_plan_from_a_session_summary(org, live, facilitator_user, other_org, out
     )
     assert other.status_code == 404
     assert client.get(f"/o/{org.slug}/gesprekken/nieuw/?session=nonsense").status_code == 404
+
+
+def test_conversation_updates_and_creates_actions(
+    org, facilitator_user, owner_user, agreement, admin_user
+):
+    conversation = plan(org, facilitator_user, employee_email=owner_user.email)
+    conversation.action = agreement
+    conversation.save()
+    client = login(facilitator_user)
+    url = f"/o/{org.slug}/gesprekken/{conversation.public_id}/"
+    response = client.post(url, {"what": "progress", "status": "done", "note": "Gelukt"})
+    assert response.status_code == 302
+    agreement.refresh_from_db()
+    assert agreement.status == "done"
+    response = client.post(url, {"what": "action", "text": "Tweede cursus zoeken"})
+    assert response.status_code == 302
+    made = Action.objects.get(text="Tweede cursus zoeken")
+    assert made.source == "conversation" and made.owner == owner_user
+    bad = client.post(url, {"what": "action", "text": ""})
+    assert bad.status_code == 400
+    assert Action.objects.count() == 2
+    assert login(admin_user).post(url, {"what": "action", "text": "x"}).status_code == 404
+    assert Action.objects.count() == 2
