@@ -117,6 +117,7 @@ def test_list_filters_counts_and_htmx_fragment(org, facilitator_user, owner_user
     fragment = client.get(f"/o/{org.slug}/acties/?when=overdue", headers={"HX-Request": "true"})
     body = fragment.content.decode()
     assert "<html" not in body and "Te laat" in body and "Geld vragen" not in body
+    assert "1 action:" in " ".join(body.split()) and "overdue 1" in body
     body = client.get(f"/o/{org.slug}/acties/?theme=budget&team={team.public_id}").content.decode()
     assert "Geld vragen" in body and "Te laat" not in body
     owner = membership_id(owner_user, org)
