@@ -1,5 +1,6 @@
-"""The owner of three agreements sees them in "mijn acties" on a phone and marks one done;
-the facilitator plans a follow-up conversation whose invite carries an iCalendar file."""
+"""The owner of three agreements gets the digest, sees them in "mijn acties" on a phone and
+marks one done; the facilitator plans a follow-up conversation whose invite carries an
+iCalendar file."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ def setup(transactional_db):
     for i, text in enumerate(["Opleidingsbudget vragen", "Leerwensen bespreken", "Meter kiezen"]):
         services.create_action(
             org,
-            {"text": text, "owner": owner, "due_date": today + timedelta(days=7 * (i + 1))},
+            {"text": text, "owner": owner, "due_date": today + timedelta(days=1 + 7 * i)},
             actor=facilitator,
         )
     return org, owner, facilitator
@@ -46,6 +47,12 @@ def login(page, email):
 
 def test_owner_marks_one_done_and_a_conversation_is_planned(page, assert_accessible, setup):
     _org, owner, facilitator = setup
+    from actions.reminders import run_tick
+
+    assert run_tick() == 1  # the owner's digest: "Opleidingsbudget vragen" is due tomorrow
+    [digest] = [m for m in mail.outbox if owner.email in m.to]
+    assert "Opleidingsbudget vragen" in digest.body and "List-Unsubscribe" in digest.extra_headers
+    assert run_tick() == 0
     login(page, owner.email)
     page.goto("/o/korenbloem/acties/mijn/")
     assert_accessible(page)
