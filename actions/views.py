@@ -51,6 +51,12 @@ def _membership(request: HttpRequest) -> Any:
     return request.membership  # type: ignore[attr-defined]
 
 
+def _fragment(request: HttpRequest) -> bool:
+    """An htmx filter change wants the results only; a history restore wants the page."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request  # type: ignore[union-attr]
+
+
 def _listing(request: HttpRequest, qs: Any, *, mine: bool = False) -> dict[str, Any]:
     today = timezone.localdate()
     form = FilterForm(request.GET or None, organisation=_org(request), mine=mine)
@@ -74,7 +80,7 @@ def _listing(request: HttpRequest, qs: Any, *, mine: bool = False) -> dict[str, 
 def action_list(request: HttpRequest) -> HttpResponse:
     context = _listing(request, visible_actions(_membership(request)))
     context["section"] = "actions"
-    if request.htmx:  # type: ignore[attr-defined]
+    if _fragment(request):
         return render(request, "actions/_results.html", context)
     return render(request, "actions/list.html", context)
 
@@ -86,7 +92,7 @@ def my_actions(request: HttpRequest) -> HttpResponse:
     context = _listing(request, qs, mine=True)
     context["section"] = "my_actions"
     context["mine"] = True
-    if request.htmx:  # type: ignore[attr-defined]
+    if _fragment(request):
         return render(request, "actions/_results.html", context)
     return render(request, "actions/mine.html", context)
 

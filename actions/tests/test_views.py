@@ -222,3 +222,34 @@ def test_settings_digest_and_feed(org, member_user):
     client.post(url, {"what": "revoke"})
     member_user.action_settings.refresh_from_db()
     assert member_user.action_settings.feed_hash == ""
+
+
+def test_history_restore_gets_the_whole_page(org, facilitator_user, agreement):
+    client = login(facilitator_user)
+    restore = client.get(
+        f"/o/{org.slug}/acties/",
+        headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
+    )
+    assert "<html" in restore.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("role", "conversations", "plan", "prefs", "share", "export"),
+    [
+        ("owner", 403, 403, 200, 403, 403),
+        ("facilitator", 200, 200, 200, 200, 200),
+        ("admin", 200, 200, 200, 200, 200),
+        ("outsider", 404, 404, 404, 404, 404),
+        ("anonymous", "login", "login", "login", "login", "login"),
+    ],
+)
+def test_permission_matrix_of_other_pages(
+    org, agreement, people, role, conversations, plan, prefs, share, export
+):
+    client = client_for(people, role)
+    base = f"/o/{org.slug}/"
+    expect(client.get(base + "gesprekken/"), conversations)
+    expect(client.get(base + "gesprekken/nieuw/"), plan)
+    expect(client.get(base + "acties/instellingen/"), prefs)
+    expect(client.get(base + "acties/voortgang/"), share)
+    expect(client.get(base + "acties/export.xlsx"), export)
