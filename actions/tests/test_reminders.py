@@ -140,3 +140,18 @@ def test_personal_reminder_unsubscribe(personal):
     Action.objects.filter(pk=action.pk).update(reminders_off=True)
     with time_machine.travel(at(DAY), tick=False):
         assert reminders.run_tick() == 0
+
+
+def test_digest_escapes_html(org, owner_user, facilitator_user):
+    with time_machine.travel(at(DAY - timedelta(days=2)), tick=False):
+        services.create_action(
+            org,
+            {"text": "<script>alert(1)</script>", "owner": owner_user, "due_date": DAY},
+            actor=facilitator_user,
+        )
+    with time_machine.travel(at(DAY), tick=False):
+        assert reminders.run_tick() == 1
+    [message] = mail.outbox
+    html = message.alternatives[0][0]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>" not in html
+    assert "<script>alert(1)</script>" in message.body  # plain text stays as typed
