@@ -13,6 +13,7 @@ Anything else answers 404, so another organisation's ids reveal nothing.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.db.models import Q
@@ -34,7 +35,15 @@ def visible_actions(membership: Membership) -> Any:
     return base.filter((Q(kind=Kind.AGREEMENT) & Q(owner=user)) | personal)
 
 
+def _uuid(value: Any) -> uuid.UUID:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError:
+        raise Http404 from None
+
+
 def get_action(membership: Membership, public_id: Any) -> Action:
+    public_id = _uuid(public_id)
     action = (
         visible_actions(membership)
         .select_related("owner", "team", "session", "campaign", "created_by")
@@ -74,6 +83,7 @@ def visible_conversations(user: Any, organisation: Any) -> Any:
 
 
 def get_conversation(membership: Membership, public_id: Any) -> Conversation:
+    public_id = _uuid(public_id)
     conversation = (
         visible_conversations(membership.user, membership.organisation)
         .select_related("action", "employee")

@@ -154,7 +154,9 @@ class ConversationForm(forms.Form):
     )
     duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), initial=30)
     location = forms.CharField(label=_("Place"), required=False, max_length=1000)
-    offer_url = forms.CharField(label=_("Learning offer (web address)"), required=False)
+    offer_url = forms.CharField(
+        label=_("Learning offer (web address)"), required=False, max_length=300
+    )
 
 
 class DigestForm(forms.Form):

@@ -392,7 +392,12 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404
     if request.method == "POST":
         if "u" in data:
-            OwnerSettings.objects.update_or_create(user_id=data["u"], defaults={"digest": False})
+            from accounts.models import User
+
+            if User.objects.filter(pk=data["u"]).exists():
+                OwnerSettings.objects.update_or_create(
+                    user_id=data["u"], defaults={"digest": False}
+                )
         elif "a" in data:
             Action.objects.filter(pk=data["a"]).update(reminders_off=True)
         return render(request, "actions/unsubscribed.html")

@@ -253,3 +253,14 @@ def test_permission_matrix_of_other_pages(
     expect(client.get(base + "acties/instellingen/"), prefs)
     expect(client.get(base + "acties/voortgang/"), share)
     expect(client.get(base + "acties/export.xlsx"), export)
+
+
+def test_malformed_ids_and_tokens_are_404(org, facilitator_user):
+    from actions.emails import unsubscribe_token
+
+    client = login(facilitator_user)
+    assert client.get(f"/o/{org.slug}/gesprekken/nieuw/?action=nonsense").status_code == 404
+    gone = unsubscribe_token(user_id=987654)
+    assert Client().post(f"/acties/uitschrijven/{gone}/").status_code == 200
+    assert Client().get("/acties/agenda/lmf_nothing.ics").status_code == 404
+    assert Client().get("/a/" + "x" * 300 + "/").status_code == 404
