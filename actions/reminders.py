@@ -21,7 +21,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Exists, F, Max, OuterRef, Q
 from django.utils import timezone
 
 from .models import OPEN_STATUSES, Action, Kind, Reminder, ReminderKind, Status
@@ -44,6 +44,8 @@ def run_tick(now: datetime | None = None) -> int:
     already = Reminder.objects.filter(kind=ReminderKind.DIGEST, day=today).values("user_id")
     rows = (
         Action.objects.filter(owner__isnull=False, owner__is_active=True, kind=Kind.AGREEMENT)
+        # still a member of the action's organisation (one membership per user and org)
+        .filter(owner__memberships__organisation=F("organisation"))
         .filter(
             Q(status__in=OPEN_STATUSES, due_date__lte=horizon)
             | Q(

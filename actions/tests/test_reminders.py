@@ -155,3 +155,12 @@ def test_digest_escapes_html(org, owner_user, facilitator_user):
     html = message.alternatives[0][0]
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>" not in html
     assert "<script>alert(1)</script>" in message.body  # plain text stays as typed
+
+
+def test_no_digest_after_leaving_the_organisation(owned, owner_user):
+    from orgs.models import Membership
+
+    Membership.objects.filter(user=owner_user).delete()
+    with time_machine.travel(at(DAY), tick=False):
+        assert reminders.run_tick() == 0
+    assert mail.outbox == []
