@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 
 from django.conf import settings
@@ -19,8 +20,39 @@ def _language(user: User | None, fallback: str = "nl") -> str:
     return getattr(user, "language", "") or fallback
 
 
+logger = logging.getLogger(__name__)
+
+
+@task()
+def send_digests(day: str, batch: list[list]) -> int:
+    """A batch of digests ([owner id, action ids] each); one failing address does not stop
+    the others (it is logged, without any content)."""
+    sent = 0
+    for user_id, action_ids in batch:
+        try:
+            sent += 1 if _send_digest(int(user_id), day, list(action_ids)) else 0
+        except Exception:
+            logger.exception("digest to user %s failed", user_id)
+    return sent
+
+
+@task()
+def send_due_reminders(action_ids: list[int]) -> int:
+    sent = 0
+    for action_id in action_ids:
+        try:
+            sent += 1 if _send_due_reminder(int(action_id)) else 0
+        except Exception:
+            logger.exception("due-date reminder of action %s failed", action_id)
+    return sent
+
+
 @task()
 def send_digest(user_id: int, day: str, action_ids: list[str]) -> int:
+    return _send_digest(user_id, day, action_ids)
+
+
+def _send_digest(user_id: int, day: str, action_ids: list[str]) -> int:
     """One owner's digest: what is due within 3 days, overdue, or at its evaluation date."""
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None:
@@ -62,6 +94,10 @@ def send_digest(user_id: int, day: str, action_ids: list[str]) -> int:
 
 @task()
 def send_due_reminder(action_id: int) -> bool:
+    return _send_due_reminder(action_id)
+
+
+def _send_due_reminder(action_id: int) -> bool:
     """A personal action's reminder on its due date, with its private link."""
     action = Action.objects.select_related("organisation", "session").filter(pk=action_id).first()
     if action is None or not action.contact_email or not action.has_link or action.reminders_off:
