@@ -465,6 +465,13 @@ def record_personal_action(personal_action: Any) -> Action | None:
         action.shared = shared
         if action.contact_email and not action.link_hash:
             action.issue_link()
+        if action.contact_email and action.due_date is None:
+            # Reminded through the private link this many days after the session, as the
+            # live session's own reminder (WORKSHOP_ACTION_REMINDER_DAYS) does.
+            from workshops.tasks import reminder_days
+
+            start = session.started_at or session.created_at
+            action.due_date = timezone.localtime(start).date() + timedelta(days=reminder_days())
         action.updated_at = timezone.now()
         new = action.pk is None
         action.save()

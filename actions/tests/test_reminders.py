@@ -164,3 +164,29 @@ def test_no_digest_after_leaving_the_organisation(owned, owner_user):
     with time_machine.travel(at(DAY), tick=False):
         assert reminders.run_tick() == 0
     assert mail.outbox == []
+
+
+def test_participant_who_left_an_address_is_reminded_through_the_link(live):
+    import re
+
+    from workshops import services as ws
+    from workshops.models import PersonalAction
+
+    from .conftest import key
+
+    participant, _t = ws.join_session(code=live.code, name="")
+    personal = PersonalAction.objects.create(
+        session=live,
+        participant=participant,
+        key=key()[:32],
+        step_id="s1",
+        text="Ik schrijf me in voor een cursus",
+        email="sara@example.test",
+    )
+    action = services.record_personal_action(personal)
+    with time_machine.travel(at(action.due_date), tick=False):
+        assert reminders.run_tick() == 1
+    [message] = mail.outbox
+    link = re.search(r"https?://\S+/a/(lma_[\w-]+)/", message.body).group(1)
+    page = Client().get(f"/a/{link}/")
+    assert page.status_code == 200 and "Ik schrijf me in" in page.content.decode()

@@ -245,6 +245,8 @@ def test_record_personal_action_shared_only_with_address_or_name(live, join_part
     assert again.pk == action.pk
     again.refresh_from_db()
     assert again.shared and again.participant_name == "Sara" and again.link_hash
+    start = timezone.localtime(live.started_at or live.created_at).date()
+    assert again.due_date == start + timedelta(days=7)
 
 
 @pytest.fixture
