@@ -27,6 +27,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from orgs.models import Organisation, Team
 
@@ -57,7 +58,7 @@ class Theme(models.TextChoices):
     TIME = "time", _("Time and workload")
     SECURING = "securing", _("Securing what was learned")
     ROUTE = "route", _("Learning route")
-    OTHER = "other", _("Other")
+    OTHER = "other", pgettext_lazy("theme", "Other")
 
 
 class Kind(models.TextChoices):
