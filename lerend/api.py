@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 
 from accounts.api import router as accounts_router
 from accounts.api_auth import api_auth
+from actions.api import router as actions_router
 from core.api_errors import register_error_handlers
 from core.api_parser import JsonParser
 from core.openapi import complete
@@ -39,3 +40,4 @@ api.add_router("", workshops_router)
 api.add_router("", scans_router)
 api.add_router("/me/portfolio", portfolio_router)
 api.add_router("", learning_router)
+api.add_router("", actions_router)

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "scans",
     "portfolio",
     "learning",
+    "actions",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("scans.urls")),
     path("mijn-leren/", include("portfolio.urls")),
     path("", include("learning.urls")),
+    path("", include("actions.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", api.urls),

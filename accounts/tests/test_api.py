@@ -141,12 +141,15 @@ PARTICIPANT: list[dict[str, list[str]]] = [
     {"SessionAuth": []},
 ]
 # Reached without any login: joining a session with its code, its event stream (which
-# checks the participant token itself) and a scan response (a team link or invitation).
+# checks the participant token itself), a scan response (a team link or invitation) and a
+# personal action through its private link.
 PUBLIC = {
     ("post", "/api/v1/join"),
     ("get", "/api/v1/sessions/{code}/events"),
     ("post", "/api/v1/responses"),
     ("get", "/api/v1/public/learning/{slug}"),
+    ("get", "/api/v1/actions/link/{token}"),
+    ("post", "/api/v1/actions/link/{token}/progress"),
 }
 
 

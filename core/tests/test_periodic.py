@@ -188,3 +188,10 @@ def test_lerend_worker_starts_the_ticker_and_stops_it(monkeypatch, settings):
     started.clear()
     call_command("worker", "--no-reload", "--no-tick")
     assert started == []
+
+
+def test_the_apps_register_their_periodic_jobs():
+    from core import periodic
+
+    names = set(periodic._registry)
+    assert {"actions.reminders", "learning.plan_reminders"} <= names
