@@ -30,6 +30,7 @@ from pydantic import ConfigDict
 from accounts.api_auth import api_auth
 from core.api_errors import ApiError, error_responses
 from core.errors import DomainError
+from core.net import client_address
 from formats.models import Format
 from orgs.access import get_membership
 from orgs.models import Membership, Role
@@ -255,10 +256,6 @@ def _status(created: bool) -> int:
 
 
 # --- Participants -----------------------------------------------------------------------------
-
-
-def client_address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
 @router.post(
