@@ -52,8 +52,10 @@ class Groups(GroupActivity):
             state["notes"] = queries.visible_notes(
                 session, source.id, participant, question=group.question
             )
+            state.update(notes_step=source.id, notes_question=group.question)
         else:
             state["notes"] = queries.visible_notes(session, ref.id, participant, group=group)
+            state.update(notes_step=ref.id, notes_question=0, notes_group=group.number)
 
     def group_plan(
         self, session: LiveSession, ref: StepRef, count: int | None
