@@ -25,6 +25,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
+from functools import partial
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -33,6 +34,7 @@ Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[dict]]
 Send = Callable[[dict], Awaitable[None]]
 
+JOIN_PATH = "/api/v1/join"
 API_PATH = re.compile(r"^/api/v1/sessions/(?P<code>[A-Za-z0-9]{1,20})/(?P<what>notes|votes)$")
 FORM_PATH = re.compile(r"^/j/(?P<code>[A-Za-z0-9]{1,20})/do/$")
 MAX_BODY = 64 * 1024
@@ -154,13 +156,15 @@ class FastPath:
         path = scope["path"]
         api = API_PATH.match(path)
         form = None if api else FORM_PATH.match(path)
-        if api is None and form is None:
+        if api is None and form is None and path != JOIN_PATH:
             await self.app(scope, receive, send)
             return
         body, complete = await self._read(receive)
         if complete:
             try:
-                if api is not None:
+                if path == JOIN_PATH:
+                    await self._join(scope, send, body)
+                elif api is not None:
                     await self._api(scope, send, api["code"], api["what"], body)
                 else:
                     assert form is not None
@@ -221,7 +225,7 @@ class FastPath:
 
         def build() -> Any:
             if what == "notes":
-                return services.note(
+                item = services.note(
                     session,
                     participant=participant,
                     step_id=payload.step,
@@ -229,14 +233,16 @@ class FastPath:
                     text=payload.text,
                     key=payload.key,
                 )
-            return services.vote(
-                session,
-                participant=participant,
-                step_id=payload.step,
-                choice=payload.choice,
-                key=payload.key,
-                item=payload.item,
-            )
+            else:
+                item = services.vote(
+                    session,
+                    participant=participant,
+                    step_id=payload.step,
+                    choice=payload.choice,
+                    key=payload.key,
+                    item=payload.item,
+                )
+            return partial(services.contribute, item)
 
         result = await self._write(send, build, language)
         if result is None:
@@ -249,6 +255,48 @@ class FastPath:
         else:
             out = {"step": value.step_id, "item": value.item, "choice": value.choice}
         await _respond(send, 201 if result.created else 200, json.dumps(out).encode())
+
+    async def _join(self, scope: Scope, send: Send, body: bytes) -> None:
+        """`POST /api/v1/join` with a JSON body: the participant and the cookie."""
+        from django.core.handlers.asgi import ASGIRequest
+        from pydantic import ValidationError
+
+        from core.net import client_address
+
+        from . import services
+        from .api import JoinIn
+        from .events import participant_cookie_name
+
+        headers = _headers(scope)
+        if "json" not in headers.get("content-type", ""):
+            raise _NotMine
+        try:
+            payload = JoinIn.model_validate(json.loads(body))
+        except (ValueError, ValidationError):
+            raise _NotMine from None
+        address = client_address(ASGIRequest(scope, io.BytesIO(b"")))
+        job = partial(
+            services.join_session, code=payload.code, name=payload.name or "", address=address
+        )
+        joined = await self._write(send, lambda: job, _language(headers, {}))
+        if joined is None:
+            return
+        participant, token = joined
+        session = participant.session
+        out = {
+            "participant": participant.public_id,
+            "token": token,
+            "name": participant.display_name,
+            "session": {"code": session.code, "title": session.title, "status": session.status},
+        }
+        cookie = (
+            f"{participant_cookie_name(session.code)}={token}; Max-Age={7 * 24 * 3600}; "
+            "Path=/; HttpOnly; SameSite=Lax"
+            + ("; Secure" if scope.get("scheme") == "https" else "")
+        )
+        await _respond(
+            send, 201, json.dumps(out).encode(), [(b"set-cookie", cookie.encode("latin-1"))]
+        )
 
     async def _form(self, scope: Scope, send: Send, code: str, body: bytes) -> None:
         from django.http.cookie import parse_cookie
@@ -275,7 +323,7 @@ class FastPath:
 
         def build() -> Any:
             if what == "note":
-                return services.note(
+                item = services.note(
                     session,
                     participant=participant,
                     step_id=data.get("step", ""),
@@ -283,14 +331,16 @@ class FastPath:
                     text=data.get("text", ""),
                     key=data.get("key", ""),
                 )
-            return services.vote(
-                session,
-                participant=participant,
-                step_id=data.get("step", ""),
-                choice=data.get("choice", ""),
-                item=data.get("item", ""),
-                key=data.get("key", ""),
-            )
+            else:
+                item = services.vote(
+                    session,
+                    participant=participant,
+                    step_id=data.get("step", ""),
+                    choice=data.get("choice", ""),
+                    item=data.get("item", ""),
+                    key=data.get("key", ""),
+                )
+            return partial(services.contribute, item)
 
         if await self._write(send, build, language) is not None:
             await _respond(send, 204)
@@ -306,8 +356,8 @@ class FastPath:
 
         try:
             with translation.override(language):
-                item = build()
-            return await asyncio.wrap_future(writer.submit(item, language))
+                job = build()
+            return await asyncio.wrap_future(writer.submit(job, language))
         except DomainError as error:
             with translation.override(language):
                 await _error(send, error)

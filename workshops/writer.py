@@ -3,13 +3,14 @@
 A room posting at once would otherwise cost one transaction (and on SQLite one fsync of
 the write-ahead log and one hand-over of the write lock) per note. The writer is one
 thread per process with a queue: it takes whatever is waiting (up to `MAX_BATCH`), opens
-one transaction and runs every contribution of the batch through the one contribution
-path (`services.contributions`: key replay, rate limit, session lock, store, event), each
-in a savepoint of its own, so a refused contribution (a DomainError) or a failed statement
-undoes only itself. The events are stored in the same transaction and published after its
-commit; the futures are resolved after the commit, so a request is answered only once its
-contribution is durable. If the commit itself fails, every contribution of the batch gets
-the error (and nothing of it was stored; the client resends with the same key).
+one transaction and runs every job of the batch in a savepoint of its own, so a refused
+job (a DomainError) or a failed statement undoes only itself. A job is a service call:
+`partial(services.contribute, item)` (the one contribution path: key replay, rate limit,
+session lock, store, event) or `partial(services.join_session, ...)`; their own `atomic()`
+becomes the savepoint. The events are stored in the same transaction and published after
+its commit; the futures are resolved after the commit, so a request is answered only once
+its contribution is durable. If the commit itself fails, every job of the batch gets the
+error (and nothing of it was stored; the client resends with the same key).
 """
 
 from __future__ import annotations
@@ -17,22 +18,20 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
-from django.db import DatabaseError, close_old_connections, connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import translation
 
 from core.db import atomic
-
-from .services.common import Result
-from .services.contributions import Contribution, allowed, replayed, store_locked
 
 logger = logging.getLogger(__name__)
 
 MAX_BATCH = 256
 
-_Item = tuple[Contribution, str, "Future[Result[Any]]"]
+_Item = tuple[Callable[[], Any], str, "Future[Any]"]
 
 
 class Writer:
@@ -44,9 +43,10 @@ class Writer:
         self.batches = 0
         self.written = 0
 
-    def submit(self, item: Contribution, language: str) -> Future[Result[Any]]:
-        future: Future[Result[Any]] = Future()
-        self._queue.put((item, language, future))
+    def submit(self, job: Callable[[], Any], language: str) -> Future[Any]:
+        """Run `job` in the next batch; the future resolves after that batch's commit."""
+        future: Future[Any] = Future()
+        self._queue.put((job, language, future))
         self._ensure_thread()
         return future
 
@@ -75,16 +75,16 @@ class Writer:
 
     def write(self, batch: list[_Item]) -> None:
         """Run a batch in one transaction; resolve every future after the commit."""
-        outcomes: list[tuple[Future[Result[Any]], Result[Any] | None, BaseException | None]] = []
+        outcomes: list[tuple[Future[Any], Any, BaseException | None]] = []
         try:
-            close_old_connections()
             with atomic():
-                for item, language, future in batch:
+                for job, language, future in batch:
                     if not future.set_running_or_notify_cancel():
                         continue
                     try:
-                        with translation.override(language):
-                            outcomes.append((future, self._one(item), None))
+                        # A savepoint: a refusal or a failed statement undoes only this job.
+                        with translation.override(language), transaction.atomic():
+                            outcomes.append((future, job(), None))
                     except Exception as error:
                         outcomes.append((future, None, error))
         except BaseException as error:
@@ -101,18 +101,8 @@ class Writer:
             if error is not None:
                 future.set_exception(error)
             else:
-                self.written += bool(result and result.created)
-                future.set_result(result)  # type: ignore[arg-type]
-
-    @staticmethod
-    def _one(item: Contribution) -> Result[Any]:
-        # A savepoint: a refusal or a failed statement undoes only this contribution.
-        with transaction.atomic():
-            existing = replayed(item)
-            if existing is not None:
-                return Result(existing, False)
-            allowed(item.participant)
-            return store_locked(item)
+                self.written += bool(getattr(result, "created", True))
+                future.set_result(result)
 
 
 writer = Writer()
