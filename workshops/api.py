@@ -20,7 +20,7 @@ from uuid import UUID
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import File, Router, UploadedFile
+from ninja import File, Query, Router, UploadedFile
 from ninja.responses import Status as Reply
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
@@ -48,6 +48,7 @@ from .state import participant_state, step_view, timer_view
 from .summary import build_summary, to_markdown, to_pdf
 
 router = Router(tags=["live sessions"])
+MAX_EVENT_ID = 2**63 - 1
 
 
 # --- Authentication -----------------------------------------------------------------------
@@ -210,7 +211,7 @@ def state(request: HttpRequest, code: str) -> Any:
 @router.get(
     "/sessions/{code}/events",
     auth=None,
-    response={200: str, **error_responses(404)},
+    response={200: str, **error_responses(400, 404, 422)},
     summary="Live events (Server-Sent Events)",
     description=(
         "Stream of `id`/`event`/`data` lines. Participants pass `?token=`, facilitators their "
@@ -218,7 +219,10 @@ def state(request: HttpRequest, code: str) -> Any:
     ),
 )
 def events(
-    request: HttpRequest, code: str, token: str = "", last_event_id: int = 0
+    request: HttpRequest,
+    code: str,
+    token: str = Query("", max_length=100),
+    last_event_id: int = Query(0, ge=0, le=MAX_EVENT_ID, description="The last id you saw."),
 ) -> HttpResponse:
     from .events import open_stream
 
@@ -230,8 +234,12 @@ def events(
     )
     if grant is None:
         raise ApiError(404, _("Not found."), code="not_found")
-    header = request.headers.get("Last-Event-ID", "")
-    after = int(header) if header.isdigit() else last_event_id
+    header = request.headers.get("Last-Event-ID", "").strip()
+    if header and not (header.isdigit() and int(header) <= MAX_EVENT_ID):
+        raise ApiError(
+            400, _("Last-Event-ID must be a whole number."), code="invalid_last_event_id"
+        )
+    after = int(header) if header else last_event_id
     lines = ["retry: 2000\n\n"]
     for seq, event, data in replay(code, grant.channels, after):
         lines.append(f"id: {seq}\nevent: {event}\ndata: {data}\n\n")
