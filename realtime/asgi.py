@@ -65,8 +65,17 @@ def _call_with_db(func: Callable[..., Any], *args: Any) -> Any:
         raise
     finally:
         reset_queries()  # with DEBUG on, a long-lived connection would log every query
-        if not hasattr(_db_state, "opened"):
+        if _pooled():
+            connections.close_all()  # back to the process's pool, for the next thread
+        elif not hasattr(_db_state, "opened"):
             _db_state.opened = now
+
+
+def _pooled() -> bool:
+    """Whether the database connections come from a pool (PostgreSQL with `pool` set)."""
+    from django.db import connection
+
+    return bool(connection.settings_dict.get("OPTIONS", {}).get("pool"))
 
 
 async def in_thread(func: Callable[..., Any], *args: Any) -> Any:

@@ -51,7 +51,7 @@ def test_notes_that_cannot_be_stored_are_refused(live, join, facilitator_user, t
 
 
 def test_event_ids_beyond_64_bits_are_refused(live, join):
-    _p, token, client = join()
+    _p, _token, client = join()
     url = f"/api/v1/sessions/{live.code}/events"
     assert client.get(url, {"last_event_id": str(2**70)}).status_code == 422
     huge = client.get(url, headers={"Last-Event-ID": str(2**70)})

@@ -151,7 +151,7 @@ def test_burst_on_postgresql_with_two_processes_stays_within_the_pool():
 
                 async def watch_and_post():
                     async def watch():
-                        with await psycopg.AsyncConnection.connect(admin_url) as c:
+                        async with await psycopg.AsyncConnection.connect(admin_url) as c:
                             while True:
                                 row = await (
                                     await c.execute(
@@ -174,6 +174,7 @@ def test_burst_on_postgresql_with_two_processes_stays_within_the_pool():
                 notes.stop_server(proc)
         assert set(statuses) == {201}
         assert sorted(stored) == sorted(f"note {i}" for i in range(300))
+        print(f"peak PostgreSQL connections: {peak[0]} (bound {workers * pool_size})")
         assert 0 < peak[0] <= workers * pool_size
     finally:
         time.sleep(0.5)
