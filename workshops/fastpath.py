@@ -218,7 +218,7 @@ class FastPath:
             raise _NotMine
         try:
             data = json.loads(body)
-            payload = (NoteIn if what == "notes" else VoteIn).model_validate(data)
+            payload: Any = (NoteIn if what == "notes" else VoteIn).model_validate(data)
         except (ValueError, ValidationError):
             raise _NotMine from None
         language = _language(headers, {})
@@ -381,7 +381,7 @@ def _csrf_checked_form(scope: Scope, body: bytes) -> Any:
     middleware = CsrfViewMiddleware(lambda _request: None)  # type: ignore[arg-type, return-value]
     try:
         middleware.process_request(request)
-        if middleware.process_view(request, _form_view, (), {}) is not None:
+        if middleware.process_view(request, _form_view, (), {}) is not None:  # type: ignore[arg-type]
             raise _NotMine  # refused: Django's own 403 page answers
         return request.POST
     except DisallowedHost:

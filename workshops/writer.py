@@ -97,9 +97,9 @@ class Writer:
                 raise
             return
         self.batches += 1
-        for future, result, error in outcomes:
-            if error is not None:
-                future.set_exception(error)
+        for future, result, failure in outcomes:
+            if failure is not None:
+                future.set_exception(failure)
             else:
                 self.written += bool(getattr(result, "created", True))
                 future.set_result(result)

@@ -114,7 +114,7 @@ def _client() -> httpx.AsyncClient:
         await send({"type": "http.response.start", "status": 599, "headers": []})
         await send({"type": "http.response.body", "body": b"django"})
 
-    transport = httpx.ASGITransport(app=FastPath(django_fallback))
+    transport = httpx.ASGITransport(app=FastPath(django_fallback))  # type: ignore[arg-type]
     return httpx.AsyncClient(transport=transport, base_url="http://testserver")
 
 
@@ -240,7 +240,7 @@ def test_a_phone_that_reconnects_after_the_end_gets_the_end_then_no_more(board):
     assert [name for _seq, name, _data in missed][-1] == "ended"
 
     async def stream(after: int) -> httpx.Response:
-        transport = httpx.ASGITransport(app=SSEApp())
+        transport = httpx.ASGITransport(app=SSEApp())  # type: ignore[arg-type]
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
             return await c.get(
                 f"/api/v1/sessions/{session.code}/events",
