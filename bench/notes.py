@@ -128,6 +128,32 @@ def start_server(
             time.sleep(0.1)
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and its descendants, from /proc: unlike the
+    wall clock it does not depend on what else the shared machine runs."""
+    tick = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    total = 0.0
+    for candidate, seconds in times.items():
+        current = candidate
+        while current > 1:
+            if current == pid:
+                total += seconds
+                break
+            current = parents.get(current, 0)
+    return total
+
+
 def stop_server(proc: subprocess.Popen) -> None:
     if proc.poll() is None:
         proc.send_signal(signal.SIGTERM)
@@ -164,7 +190,7 @@ async def burst(post, n: int) -> tuple[list[float], float, list[str], int]:
     return list(latencies), time.monotonic() - t0, errors, retries[0]
 
 
-async def bench(port: int, token: str, n: int, concurrency: int, what: str) -> dict:
+async def bench(port: int, token: str, n: int, concurrency: int, what: str, pid: int = 0) -> dict:
     base = f"http://127.0.0.1:{port}"
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     auth = {"Authorization": f"Bearer {token}"}
@@ -197,7 +223,9 @@ async def bench(port: int, token: str, n: int, concurrency: int, what: str) -> d
                 joined.append(r)
             return r
 
+        cpu0 = cpu_seconds(pid)
         join_latencies, join_wall, join_errors, _r = await burst(join_one, n)
+        join_cpu = cpu_seconds(pid) - cpu0
         tokens = [r.json()["token"] for r in joined]
         print(f"# joined {len(tokens)} participants in {join_wall:.1f} s", flush=True)
 
@@ -242,7 +270,9 @@ async def bench(port: int, token: str, n: int, concurrency: int, what: str) -> d
                     },
                 )
 
+        cpu0 = cpu_seconds(pid)
         latencies, wall, first_errors, retries = await burst(post, len(tokens))
+        burst_cpu = cpu_seconds(pid) - cpu0
         replay_latencies, replay_wall, replay_errors, _r = await burst(post, len(tokens))
         await fresh.aclose()
         summary = (await client.get(f"/api/v1/sessions/{code}/summary", headers=auth)).json()
@@ -258,6 +288,8 @@ async def bench(port: int, token: str, n: int, concurrency: int, what: str) -> d
         "participants": n,
         "concurrency": concurrency,
         "joins_per_second": round(len(tokens) / join_wall, 1),
+        "joins_per_cpu_second": round(len(tokens) / max(join_cpu, 0.01), 1),
+        "per_cpu_second": round(len(tokens) / max(burst_cpu, 0.01), 1),
         "join_p99_ms": round(percentile(join_latencies, 0.99) * 1000, 1),
         "join_errors": len(join_errors),
         "per_second": round(len(tokens) / wall, 1),
@@ -275,7 +307,7 @@ async def bench(port: int, token: str, n: int, concurrency: int, what: str) -> d
     }
 
 
-async def floor(port: int, n: int, concurrency: int) -> dict:
+async def floor(port: int, n: int, concurrency: int, pid: int = 0) -> dict:
     base = f"http://127.0.0.1:{port}"
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     gate = asyncio.Semaphore(concurrency)
@@ -286,10 +318,13 @@ async def floor(port: int, n: int, concurrency: int) -> dict:
                 body = {"step": "s", "question": 0, "text": f"Notitie {index}"}
                 return await client.post("/notes", json={**body, "key": str(uuid.uuid4())})
 
+        cpu0 = cpu_seconds(pid)
         latencies, wall, errors, _r = await burst(post, n)
+        cpu = cpu_seconds(pid) - cpu0
         stored = (await client.get("/count")).json()["stored"]
     return {
         "per_second": round(n / wall, 1),
+        "per_cpu_second": round(n / max(cpu, 0.01), 1),
         "p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
         "errors": len(errors),
         "stored": stored,
@@ -325,12 +360,14 @@ def main() -> int:
             floor_env, port, [*uvicorn, "--port", str(port), "--log-level", "warning"]
         )
         try:
-            bare = asyncio.run(floor(port, args.participants, args.concurrency))
+            bare = asyncio.run(floor(port, args.participants, args.concurrency, server.pid))
         finally:
             stop_server(server)
     result["floor_per_second"] = bare["per_second"]
     result["floor_p99_ms"] = bare["p99_ms"]
     result["ratio_to_floor"] = round(result["per_second"] / bare["per_second"], 2)
+    result["floor_per_cpu_second"] = bare["per_cpu_second"]
+    result["cpu_ratio_to_floor"] = round(result["per_cpu_second"] / bare["per_cpu_second"], 2)
     print(
         f"what                  {result['what']} ({result['participants']} participants, "
         f"{result['concurrency']} in flight)"
@@ -343,6 +380,10 @@ def main() -> int:
     print(f"p50 / p99 latency     {result['p50_ms']} ms / {result['p99_ms']} ms")
     print(f"floor per second      {bare['per_second']} (p99 {bare['p99_ms']} ms)")
     print(f"ratio to the floor    {result['ratio_to_floor']}")
+    print(
+        f"per CPU-second        {result['per_cpu_second']} (floor {bare['per_cpu_second']}, "
+        f"ratio {result['cpu_ratio_to_floor']}; joins {result['joins_per_cpu_second']})"
+    )
     print(f"errors                {result['errors']} {result['error_sample']}")
     print(f"resent after a reset  {result['transport_retries']}")
     print(
