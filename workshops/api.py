@@ -107,10 +107,6 @@ def _caller(request: HttpRequest, code: str) -> tuple[LiveSession, Participant |
     return session_for_user(auth, code), None
 
 
-def _participant(request: HttpRequest, code: str) -> tuple[LiveSession, Participant | None]:
-    return _caller(request, code)
-
-
 def _facilitator(request: HttpRequest, code: str) -> LiveSession:
     session, participant = _caller(request, code)
     if participant is not None:
@@ -253,7 +249,7 @@ def events(
     summary="Post a note (the same key again stores nothing new)",
 )
 def post_note(request: HttpRequest, code: str, payload: NoteIn) -> Reply:
-    session, participant = _participant(request, code)
+    session, participant = _caller(request, code)
     result = services.add_note(
         session,
         participant=participant,
@@ -282,7 +278,7 @@ def _note_out(note: Any) -> dict[str, Any]:
     summary="Edit one of your notes while the step is open",
 )
 def edit_note(request: HttpRequest, code: str, note_id: str, payload: NoteEdit) -> Any:
-    session, participant = _participant(request, code)
+    session, participant = _caller(request, code)
     return _note_out(
         services.edit_note(session, participant=participant, note_id=note_id, text=payload.text)
     )
@@ -295,7 +291,7 @@ def edit_note(request: HttpRequest, code: str, note_id: str, payload: NoteEdit) 
     summary="Delete one of your notes while the step is open",
 )
 def delete_note(request: HttpRequest, code: str, note_id: str) -> Reply:
-    session, participant = _participant(request, code)
+    session, participant = _caller(request, code)
     services.delete_note(session, participant=participant, note_id=note_id)
     return Reply(204, None)
 
@@ -307,7 +303,7 @@ def delete_note(request: HttpRequest, code: str, note_id: str) -> Reply:
     summary="Vote (again, to change your vote while the poll is open)",
 )
 def post_vote(request: HttpRequest, code: str, payload: VoteIn) -> Reply:
-    session, participant = _participant(request, code)
+    session, participant = _caller(request, code)
     if participant is None:
         raise ApiError(403, _("Only participants vote."), code="permission_denied")
     result = services.cast_vote(
@@ -331,7 +327,7 @@ def post_vote(request: HttpRequest, code: str, payload: VoteIn) -> Reply:
     summary="Write your personal action (optionally with your e-mail address)",
 )
 def post_action(request: HttpRequest, code: str, payload: ActionIn) -> Reply:
-    session, participant = _participant(request, code)
+    session, participant = _caller(request, code)
     if participant is None:
         raise ApiError(
             403, _("Only participants write a personal action."), code="permission_denied"
@@ -363,7 +359,7 @@ def post_action(request: HttpRequest, code: str, payload: ActionIn) -> Reply:
     summary="Write your group's summary (last write wins; the history is kept)",
 )
 def post_group_summary(request: HttpRequest, code: str, group_id: str, payload: SummaryIn) -> Reply:
-    session, participant = _participant(request, code)
+    session, participant = _caller(request, code)
     result = services.write_group_summary(
         session, participant=participant, group_id=group_id, text=payload.text, key=payload.key
     )
