@@ -350,7 +350,9 @@ def main() -> int:
         port = free_port()
         server = start_server(env, port)
         try:
-            result = asyncio.run(bench(port, token, args.participants, args.concurrency, args.what))
+            result = asyncio.run(
+                bench(port, token, args.participants, args.concurrency, args.what, server.pid)
+            )
         finally:
             stop_server(server)
         port = free_port()
