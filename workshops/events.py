@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -99,14 +100,30 @@ def _bearer(headers: dict[str, str]) -> str:
     return token.strip() if scheme.lower() == "bearer" else ""
 
 
+SESSION_CACHE_SECONDS = 2.0
+"""A room opening its streams at once looks its session up once: the code's session is
+kept this long. A stream granted a moment after the end still learns it from the replay."""
+_by_code: dict[str, tuple[float, LiveSession]] = {}
+
+
 def _session_of_code(code: str) -> LiveSession | None:
     """The open session with this code, else the one that ended last with it."""
-    return (
+    normal = normalise_code(code)
+    now = time.monotonic()
+    hit = _by_code.get(normal)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    session = (
         LiveSession.objects.select_related("organisation")
-        .filter(code=normalise_code(code))
+        .filter(code=normal)
         .order_by(F("ended_at").desc(nulls_first=True), "-created_at")
         .first()
     )
+    if session is not None:
+        if len(_by_code) > 10_000:
+            _by_code.clear()
+        _by_code[normal] = (now + SESSION_CACHE_SECONDS, session)
+    return session
 
 
 def _facilitator_of(session: LiveSession, cookies: dict[str, str]) -> bool:

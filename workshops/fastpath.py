@@ -87,9 +87,12 @@ def participant_for_token(token: str) -> Any:
 
 
 def forget_cache() -> None:
+    from .events import _by_code
+
     with _cache_lock:
         _cache.clear()
         _sessions.clear()
+        _by_code.clear()
 
 
 def _headers(scope: Scope) -> dict[str, str]:
