@@ -27,6 +27,8 @@ from django.utils import translation
 
 from core.db import atomic
 
+from .services.common import batch_locks
+
 logger = logging.getLogger(__name__)
 
 MAX_BATCH = 256
@@ -77,7 +79,7 @@ class Writer:
         """Run a batch in one transaction; resolve every future after the commit."""
         outcomes: list[tuple[Future[Any], Any, BaseException | None]] = []
         try:
-            with atomic():
+            with atomic(), batch_locks() as held:
                 for job, language, future in batch:
                     if not future.set_running_or_notify_cancel():
                         continue
@@ -86,6 +88,7 @@ class Writer:
                         with translation.override(language), transaction.atomic():
                             outcomes.append((future, job(), None))
                     except Exception as error:
+                        held.clear()  # its savepoint may have held the session's lock
                         outcomes.append((future, None, error))
         except BaseException as error:
             for _item, _language, future in batch:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Generic, TypeVar
@@ -18,8 +21,29 @@ from ..models import LiveSession, Status, StepRef
 
 T = TypeVar("T")
 
-_SESSION_FIELDS = tuple(f.attname for f in LiveSession._meta.concrete_fields if not f.primary_key)
-"""Every stored field of a session: `locked` refreshes all of them, also ones added later."""
+IMMUTABLE_FIELDS = frozenset({"content"})
+"""Fields a session never changes after it was created (the copy of its format)."""
+_SESSION_FIELDS = tuple(
+    f.attname
+    for f in LiveSession._meta.concrete_fields
+    if not f.primary_key and f.attname not in IMMUTABLE_FIELDS
+)
+"""Every other stored field: `locked` refreshes all of them, also ones added later."""
+
+_batch = threading.local()
+
+
+@contextmanager
+def batch_locks() -> Iterator[set[int]]:
+    """Within one transaction of many jobs (the writer's batch) a session is locked and
+    refreshed once; clear the set when a job's savepoint is rolled back (PostgreSQL
+    releases a row lock taken inside a savepoint that is rolled back)."""
+    _batch.held = held = set()
+    try:
+        yield held
+    finally:
+        del _batch.held
+
 
 __all__ = ["Result", "atomic", "locked"]
 
@@ -30,13 +54,26 @@ class Result(Generic[T]):
     created: bool
 
 
+def in_batch() -> bool:
+    """Whether this runs inside the writer's batch (which holds the write lock)."""
+    return getattr(_batch, "held", None) is not None
+
+
 def locked(session: LiveSession) -> LiveSession:
     """Lock the session row for this transaction and refresh what we hold of it."""
+    held = getattr(_batch, "held", None)
+    if held is not None and session.pk in held:
+        return session
     fresh = (
-        LiveSession.objects.select_for_update().select_related("organisation").get(pk=session.pk)
+        LiveSession.objects.select_for_update()
+        .select_related("organisation")
+        .defer(*IMMUTABLE_FIELDS)
+        .get(pk=session.pk)
     )
     for name in _SESSION_FIELDS:
         setattr(session, name, getattr(fresh, name))
+    if held is not None:
+        held.add(session.pk)
     return session
 
 
