@@ -38,7 +38,8 @@ def batch_locks() -> Iterator[set[int]]:
     """Within one transaction of many jobs (the writer's batch) a session is locked and
     refreshed once; clear the set when a job's savepoint is rolled back (PostgreSQL
     releases a row lock taken inside a savepoint that is rolled back)."""
-    _batch.held = held = set()
+    held: set[int] = set()
+    _batch.held = held
     try:
         yield held
     finally:
