@@ -1,4 +1,5 @@
-"""N participants post one note each, all at once, on the default SQLite set-up.
+"""N participants post one note (or vote) each, all at once, on the default SQLite set-up,
+against a floor: a bare ASGI app (bench/floor_app.py) taking the same bodies.
 
 Starts lerend as a user would (`lerend serve --no-worker`, one process, SQLite in a fresh
 LEREND_DATA_DIR, a random port), makes a facilitator with an API token, starts a session of
@@ -8,15 +9,23 @@ requests in flight). Then it sends every note again with the same client key, wh
 store nothing. It prints notes per second, p50/p99 request latency, the stored count (must
 equal N) and one JSON line.
 
-    .venv/bin/python bench/notes.py --participants 1000
+With --what votes the burst votes on the statement poll; with --what form it posts notes
+through the phone's own form path (`/j/<code>/do/`, cookie + CSRF, as live.js does). The
+server runs pinned to CPU 0 (`taskset -c 0`), the clients on CPU 1, and the floor is run
+the same way with the same client in the same run; it prints both rates and the ratio.
+
+    .venv/bin/python bench/notes.py --participants 1000 --concurrency 100 --what notes
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
+import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -85,10 +94,20 @@ def prepare(env: dict[str, str]) -> str:
     return run(env, "token", "create", "fien@bench.test", "--label", "bench")
 
 
-def start_server(env: dict[str, str], port: int) -> subprocess.Popen:
+SERVER_CPU = "0"
+CLIENT_CPU = 1
+
+
+def pinned(command: list[str]) -> list[str]:
+    return ["taskset", "-c", SERVER_CPU, *command] if shutil.which("taskset") else command
+
+
+def start_server(
+    env: dict[str, str], port: int, command: list[str] | None = None
+) -> subprocess.Popen:
     log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the server
     proc = subprocess.Popen(
-        [str(LEREND), "serve", "--no-worker", "--port", str(port)],
+        pinned(command or [str(LEREND), "serve", "--no-worker", "--port", str(port)]),
         env=env,
         cwd=ROOT,
         stdout=log,
@@ -109,6 +128,32 @@ def start_server(env: dict[str, str], port: int) -> subprocess.Popen:
             time.sleep(0.1)
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and its descendants, from /proc: unlike the
+    wall clock it does not depend on what else the shared machine runs."""
+    tick = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    total = 0.0
+    for candidate, seconds in times.items():
+        current = candidate
+        while current > 1:
+            if current == pid:
+                total += seconds
+                break
+            current = parents.get(current, 0)
+    return total
+
+
 def stop_server(proc: subprocess.Popen) -> None:
     if proc.poll() is None:
         proc.send_signal(signal.SIGTERM)
@@ -119,7 +164,33 @@ def stop_server(proc: subprocess.Popen) -> None:
             proc.wait()
 
 
-async def bench(port: int, token: str, n: int, concurrency: int) -> dict:
+async def burst(post, n: int) -> tuple[list[float], float, list[str], int]:
+    """Run post(i) for every i at once; latencies, wall time, errors, transport retries."""
+    errors: list[str] = []
+    retries = [0]
+
+    async def one(index: int) -> float:
+        t0 = time.monotonic()
+        for attempt in range(3):
+            try:
+                r = await post(index)
+                break
+            except httpx.TransportError as error:
+                # what the participant page's outbox does: send it again, same key
+                retries[0] += 1
+                if attempt == 2:
+                    errors.append(f"transport {error!r}")
+                    return time.monotonic() - t0
+        if r.status_code not in (200, 201, 204):
+            errors.append(f"{r.status_code} {r.text[-160:]}")
+        return time.monotonic() - t0
+
+    t0 = time.monotonic()
+    latencies = await asyncio.gather(*(one(i) for i in range(n)))
+    return list(latencies), time.monotonic() - t0, errors, retries[0]
+
+
+async def bench(port: int, token: str, n: int, concurrency: int, what: str, pid: int = 0) -> dict:
     base = f"http://127.0.0.1:{port}"
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     auth = {"Authorization": f"Bearer {token}"}
@@ -129,88 +200,134 @@ async def bench(port: int, token: str, n: int, concurrency: int) -> dict:
         )
         response.raise_for_status()
         code = response.json()["code"]
-        for _i in range(3):  # Afspraken, the statement poll, the board
+        kind = "statement_poll" if what == "votes" else "board"
+        for _i in range(10):
             (await client.post(f"/api/v1/sessions/{code}/next", headers=auth)).raise_for_status()
-        state = (await client.get(f"/api/v1/sessions/{code}/state", headers=auth)).json()
+            state = (await client.get(f"/api/v1/sessions/{code}/state", headers=auth)).json()
+            if state["step"]["kind"] == kind:
+                break
         step = state["step"]
-        assert step["kind"] == "board", step
+        assert step["kind"] == kind, step
 
-        started = time.monotonic()
-        gate = asyncio.Semaphore(min(concurrency, 20))
+        gate = asyncio.Semaphore(concurrency)
 
-        async def join() -> str:
+        async def join(_index: int) -> httpx.Response:
             async with gate:
-                r = await client.post("/api/v1/join", json={"code": code})
-                r.raise_for_status()
-                return r.json()["token"]
+                return await client.post("/api/v1/join", json={"code": code})
 
-        tokens = await asyncio.gather(*(join() for _ in range(n)))
-        join_seconds = time.monotonic() - started
-        print(f"# joined {n} participants in {join_seconds:.1f} s", flush=True)
+        joined: list[httpx.Response] = []
+
+        async def join_one(index: int) -> httpx.Response:
+            r = await join(index)
+            if r.status_code == 201:
+                joined.append(r)
+            return r
+
+        cpu0 = cpu_seconds(pid)
+        join_latencies, join_wall, join_errors, _r = await burst(join_one, n)
+        join_cpu = cpu_seconds(pid) - cpu0
+        tokens = [r.json()["token"] for r in joined]
+        print(f"# joined {len(tokens)} participants in {join_wall:.1f} s", flush=True)
 
         keys = [str(uuid.uuid4()) for _ in range(n)]
-        errors: list[str] = []
-
-        retries = [0]
+        csrf = secrets.token_hex(16)  # a CSRF secret of our own, as the cookie holds one
         # A fresh pool for the burst: no connection left idle past the keep-alive timeout.
-        burst = httpx.AsyncClient(base_url=base, limits=limits, timeout=120)
+        fresh = httpx.AsyncClient(base_url=base, limits=limits, timeout=120)
 
-        async def note(index: int) -> float:
-            t0 = time.monotonic()
-            body = {
-                "step": step["id"],
-                "question": index % len(step["questions"]),
-                "text": f"Notitie {index}",
-                "key": keys[index],
-            }
-            headers = {"Authorization": f"Bearer {tokens[index]}"}
-            for attempt in range(3):
-                try:
-                    r = await burst.post(
-                        f"/api/v1/sessions/{code}/notes", json=body, headers=headers
+        async def post(index: int) -> httpx.Response:
+            async with gate:
+                if what == "votes":
+                    choices = step["choices"]
+                    body = {
+                        "step": step["id"],
+                        "choice": choices[index % len(choices)]["key"],
+                        "key": keys[index],
+                    }
+                    return await fresh.post(
+                        f"/api/v1/sessions/{code}/votes",
+                        json=body,
+                        headers={"Authorization": f"Bearer {tokens[index]}"},
                     )
-                    break
-                except httpx.TransportError as error:
-                    # what the participant page's outbox does: send it again, same key
-                    retries[0] += 1
-                    if attempt == 2:
-                        errors.append(f"transport {error!r}")
-                        return time.monotonic() - t0
-            if r.status_code not in (200, 201):
-                errors.append(f"{r.status_code} {r.text[-160:]}")
-            return time.monotonic() - t0
+                body = {
+                    "step": step["id"],
+                    "question": index % len(step["questions"]),
+                    "text": f"Notitie {index}",
+                    "key": keys[index],
+                }
+                if what == "notes":
+                    return await fresh.post(
+                        f"/api/v1/sessions/{code}/notes",
+                        json=body,
+                        headers={"Authorization": f"Bearer {tokens[index]}"},
+                    )
+                return await fresh.post(
+                    f"/j/{code}/do/",
+                    data={"what": "note", **body},
+                    headers={
+                        "X-Requested-With": "fetch",
+                        "X-CSRFToken": csrf,
+                        "Cookie": f"lp_{code}={tokens[index]}; csrftoken={csrf}",
+                    },
+                )
 
-        t0 = time.monotonic()
-        latencies = await asyncio.gather(*(note(i) for i in range(n)))
-        wall = time.monotonic() - t0
-        first_errors = list(errors)
-        errors.clear()
-        t1 = time.monotonic()
-        replay_latencies = await asyncio.gather(*(note(i) for i in range(n)))
-        replay_wall = time.monotonic() - t1
-
-        await burst.aclose()
+        cpu0 = cpu_seconds(pid)
+        latencies, wall, first_errors, retries = await burst(post, len(tokens))
+        burst_cpu = cpu_seconds(pid) - cpu0
+        replay_latencies, replay_wall, replay_errors, _r = await burst(post, len(tokens))
+        await fresh.aclose()
         summary = (await client.get(f"/api/v1/sessions/{code}/summary", headers=auth)).json()
         if "steps" not in summary:
             raise RuntimeError(f"summary failed: {summary}")
-        board = next(s for s in summary["steps"] if s["kind"] == "board")
-        stored = sum(len(q["notes"]) for q in board.get("questions", []))
+        entry = next(s for s in summary["steps"] if s["kind"] == kind)
+        if what == "votes":
+            stored = sum(r["count"] for r in entry["results"])
+        else:
+            stored = sum(len(q["notes"]) for q in entry.get("questions", []))
     return {
+        "what": what,
         "participants": n,
         "concurrency": concurrency,
-        "join_seconds": round(join_seconds, 2),
-        "notes_per_second": round(n / wall, 1),
+        "joins_per_second": round(len(tokens) / join_wall, 1),
+        "joins_per_cpu_second": round(len(tokens) / max(join_cpu, 0.01), 1),
+        "per_cpu_second": round(len(tokens) / max(burst_cpu, 0.01), 1),
+        "join_p99_ms": round(percentile(join_latencies, 0.99) * 1000, 1),
+        "join_errors": len(join_errors),
+        "per_second": round(len(tokens) / wall, 1),
         "wall_seconds": round(wall, 2),
         "p50_ms": round(percentile(latencies, 0.5) * 1000, 1),
         "p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
         "errors": len(first_errors),
-        "transport_retries": retries[0],
+        "transport_retries": retries,
         "error_sample": first_errors[:3],
         "replay_p99_ms": round(percentile(replay_latencies, 0.99) * 1000, 1),
         "replay_seconds": round(replay_wall, 2),
-        "replay_errors": len(errors),
+        "replay_errors": len(replay_errors),
         "stored": stored,
         "stored_equals_n": stored == n,
+    }
+
+
+async def floor(port: int, n: int, concurrency: int, pid: int = 0) -> dict:
+    base = f"http://127.0.0.1:{port}"
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    gate = asyncio.Semaphore(concurrency)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=120) as client:
+
+        async def post(index: int) -> httpx.Response:
+            async with gate:
+                body = {"step": "s", "question": 0, "text": f"Notitie {index}"}
+                return await client.post("/notes", json={**body, "key": str(uuid.uuid4())})
+
+        cpu0 = cpu_seconds(pid)
+        latencies, wall, errors, _r = await burst(post, n)
+        cpu = cpu_seconds(pid) - cpu0
+        stored = (await client.get("/count")).json()["stored"]
+    return {
+        "per_second": round(n / wall, 1),
+        "per_cpu_second": round(n / max(cpu, 0.01), 1),
+        "p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
+        "errors": len(errors),
+        "stored": stored,
     }
 
 
@@ -218,9 +335,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--participants", type=int, default=1000)
     parser.add_argument(
-        "--concurrency", type=int, default=200, help="requests in flight at most (connections)"
+        "--concurrency", type=int, default=100, help="requests in flight at most (connections)"
     )
+    parser.add_argument("--what", choices=["notes", "votes", "form"], default="notes")
     args = parser.parse_args()
+    with contextlib.suppress(AttributeError, OSError):
+        os.sched_setaffinity(0, {CLIENT_CPU})
     with tempfile.TemporaryDirectory(prefix="lerend-bench-notes-") as data_dir:
         env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
         env.update(
@@ -230,18 +350,48 @@ def main() -> int:
         port = free_port()
         server = start_server(env, port)
         try:
-            result = asyncio.run(bench(port, token, args.participants, args.concurrency))
+            result = asyncio.run(
+                bench(port, token, args.participants, args.concurrency, args.what, server.pid)
+            )
         finally:
             stop_server(server)
-    print(f"participants          {result['participants']}")
-    print(f"notes per second      {result['notes_per_second']}")
+        port = free_port()
+        floor_env = {**env, "FLOOR_DB": str(Path(data_dir) / "floor.sqlite3")}
+        uvicorn = [str(ROOT / ".venv" / "bin" / "uvicorn"), "bench.floor_app:app"]
+        server = start_server(
+            floor_env, port, [*uvicorn, "--port", str(port), "--log-level", "warning"]
+        )
+        try:
+            bare = asyncio.run(floor(port, args.participants, args.concurrency, server.pid))
+        finally:
+            stop_server(server)
+    result["floor_per_second"] = bare["per_second"]
+    result["floor_p99_ms"] = bare["p99_ms"]
+    result["ratio_to_floor"] = round(result["per_second"] / bare["per_second"], 2)
+    result["floor_per_cpu_second"] = bare["per_cpu_second"]
+    result["cpu_ratio_to_floor"] = round(result["per_cpu_second"] / bare["per_cpu_second"], 2)
+    print(
+        f"what                  {result['what']} ({result['participants']} participants, "
+        f"{result['concurrency']} in flight)"
+    )
+    print(
+        f"joins per second      {result['joins_per_second']} (p99 {result['join_p99_ms']} ms, "
+        f"{result['join_errors']} errors)"
+    )
+    print(f"per second            {result['per_second']}")
     print(f"p50 / p99 latency     {result['p50_ms']} ms / {result['p99_ms']} ms")
+    print(f"floor per second      {bare['per_second']} (p99 {bare['p99_ms']} ms)")
+    print(f"ratio to the floor    {result['ratio_to_floor']}")
+    print(
+        f"per CPU-second        {result['per_cpu_second']} (floor {bare['per_cpu_second']}, "
+        f"ratio {result['cpu_ratio_to_floor']}; joins {result['joins_per_cpu_second']})"
+    )
     print(f"errors                {result['errors']} {result['error_sample']}")
     print(f"resent after a reset  {result['transport_retries']}")
     print(
         f"replayed keys         p99 {result['replay_p99_ms']} ms, {result['replay_errors']} errors"
     )
-    print(f"stored notes          {result['stored']} (must be {result['participants']})")
+    print(f"stored                {result['stored']} (must be {result['participants']})")
     print(json.dumps({"bench": "notes", **result}))
     return 0 if result["stored_equals_n"] else 1
 

@@ -139,8 +139,20 @@ TEMPLATES = [
 
 SQLITE_PATH = DATA_DIR / "lerend.sqlite3"
 DATABASE_URL = env("DATABASE_URL")
+DB_POOL_SIZE = int(env("LEREND_DB_POOL_SIZE", "8"))
+"""PostgreSQL connections per server process at most (Django's psycopg pool): a process
+never holds more, so `--workers N` needs N x LEREND_DB_POOL_SIZE (+ the task worker's and
+management commands' own) below PostgreSQL's `max_connections` (README)."""
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": DB_POOL_SIZE,
+            # A request waits this long for a free connection, then fails (503, not 500).
+            "timeout": float(env("LEREND_DB_POOL_TIMEOUT", "10")),
+            "max_idle": 60,
+        }
 else:
     DATABASES = {
         "default": {

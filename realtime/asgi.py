@@ -65,8 +65,17 @@ def _call_with_db(func: Callable[..., Any], *args: Any) -> Any:
         raise
     finally:
         reset_queries()  # with DEBUG on, a long-lived connection would log every query
-        if not hasattr(_db_state, "opened"):
+        if _pooled():
+            connections.close_all()  # back to the process's pool, for the next thread
+        elif not hasattr(_db_state, "opened"):
             _db_state.opened = now
+
+
+def _pooled() -> bool:
+    """Whether the database connections come from a pool (PostgreSQL with `pool` set)."""
+    from django.db import connection
+
+    return bool(connection.settings_dict.get("OPTIONS", {}).get("pool"))
 
 
 async def in_thread(func: Callable[..., Any], *args: Any) -> Any:
@@ -156,6 +165,9 @@ class SSEApp:
             for message in _json_response_messages(404, _translated("Not found."), "not_found"):
                 await send(message)
             return
+        if getattr(grant, "ended", False):
+            await self._final(send, code, list(grant.channels), after_id)
+            return
 
         await send(
             {
@@ -175,6 +187,28 @@ class SSEApp:
         # Nothing of the request is needed for the stream's life: keep no reference to it.
         del headers, cookies, query, grant, match
         await self._stream(receive, send, code, channels, after_id)
+
+    async def _final(self, send: Send, code: str, channels: list[str], after_id: int) -> None:
+        """A session that has ended: what the client missed (the end included), then close;
+        204 when it missed nothing, which tells EventSource not to reconnect."""
+        events = await in_thread(self.provider.replay, code, channels, after_id)
+        if not events:
+            await send({"type": "http.response.start", "status": 204, "headers": []})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        blob = b"".join(encode(eid, name, data) for eid, name, data in events)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [
+                    (b"content-type", b"text/event-stream; charset=utf-8"),
+                    (b"cache-control", b"no-cache"),
+                    (b"x-content-type-options", b"nosniff"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": RETRY + blob})
 
     async def _stream(
         self, receive: Receive, send: Send, code: str, channels: list[str], after_id: int
@@ -266,7 +300,14 @@ class Router:
                 return
 
 
+DEFAULT_FAST_PATH = "workshops.fastpath"
+
+
 def make_application(app: ASGIApp, *, provider: Any = None, hub: Hub | None = None) -> Router:
+    """The SSE endpoint and, with the default provider, the participants' fast path
+    (workshops.fastpath: notes and votes answered before Django) in front of `app`."""
+    if provider is None:
+        app = importlib.import_module(DEFAULT_FAST_PATH).FastPath(app)
     return Router(app, SSEApp(provider=provider, hub=hub))
 
 

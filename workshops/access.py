@@ -3,7 +3,8 @@
 Facilitators and admins of the session's organisation run it; members of the
 organisation may not (403); anybody else gets 404, like every organisation-scoped object.
 Participants are identified by their token (Bearer header, `?token=` or the cookie of the
-session) and reach only their own session: a token of another session answers 404.
+session; `fastpath.participant_for_token`) and reach only their own session: a token of
+another session answers 404.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from django.http import Http404
 from orgs.access import get_membership
 from orgs.models import Membership, Role
 
-from .models import LiveSession, Participant, hash_token, normalise_code
+from .models import LiveSession, normalise_code
 
 
 def can_facilitate(user: Any, session: LiveSession) -> bool:
@@ -53,9 +54,3 @@ def session_by_code(code: str, *, open_only: bool = True) -> LiveSession | None:
     if open_session is not None or open_only:
         return open_session
     return sessions.order_by("-created_at").first()
-
-
-def participant_by_token(session: LiveSession, token: str) -> Participant | None:
-    if not token:
-        return None
-    return Participant.objects.filter(session=session, token_hash=hash_token(token)).first()

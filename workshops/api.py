@@ -14,22 +14,21 @@ EventSource reconnects), so pages keep working where that endpoint is not in fro
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Field, File, Router, Schema, UploadedFile
+from ninja import File, Query, Router, UploadedFile
 from ninja.responses import Status as Reply
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
-from pydantic import ConfigDict
 
 from accounts.api_auth import api_auth
 from core.api_errors import ApiError, error_responses
 from core.errors import DomainError
+from core.net import client_address
 from formats.models import Format
 from orgs.access import get_membership
 from orgs.models import Membership, Role
@@ -49,6 +48,7 @@ from .state import participant_state, step_view, timer_view
 from .summary import build_summary, to_markdown, to_pdf
 
 router = Router(tags=["live sessions"])
+MAX_EVENT_ID = 2**63 - 1
 
 
 # --- Authentication -----------------------------------------------------------------------
@@ -107,10 +107,6 @@ def _caller(request: HttpRequest, code: str) -> tuple[LiveSession, Participant |
     return session_for_user(auth, code), None
 
 
-def _participant(request: HttpRequest, code: str) -> tuple[LiveSession, Participant | None]:
-    return _caller(request, code)
-
-
 def _facilitator(request: HttpRequest, code: str) -> LiveSession:
     session, participant = _caller(request, code)
     if participant is not None:
@@ -118,132 +114,29 @@ def _facilitator(request: HttpRequest, code: str) -> LiveSession:
     return session
 
 
-# --- Schemas --------------------------------------------------------------------------------
-
-
-class Input(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-
-class JoinIn(Input):
-    code: str = Field(description="The join code, e.g. ABC234.", max_length=40)
-    name: str | None = Field(None, description="Optional display name.")
-
-
-class JoinOut(Schema):
-    participant: str
-    token: str = Field(description="Send as `Authorization: Bearer <token>`; shown once.")
-    name: str
-    session: dict[str, Any]
-
-
-class NoteIn(Input):
-    step: str
-    question: int = 0
-    text: Any = Field(description="At most 500 characters.")
-    key: UUID
-
-
-class NoteEdit(Input):
-    text: Any
-
-
-class NoteOut(Schema):
-    id: str
-    step: str
-    question: int
-    text: str
-    hidden: bool
-
-
-class HideIn(Input):
-    hidden: bool = True
-
-
-class VoteIn(Input):
-    step: str
-    choice: str
-    key: UUID
-    item: str = Field("", description="The statement: '' for a poll, an index or item key.")
-
-
-class VoteOut(Schema):
-    step: str
-    item: str
-    choice: str
-
-
-class ActionIn(Input):
-    text: Any
-    email: str | None = None
-    show_name: bool = False
-    key: UUID
-
-
-class ActionOut(Schema):
-    id: str
-    text: str
-    show_name: bool
-    email_given: bool
-
-
-class SummaryIn(Input):
-    text: Any
-    key: UUID
-
-
-class SessionIn(Input):
-    format: str = Field(description="The format's slug or id.")
-    organisation: str | None = Field(None, description="Slug; needed if you are in several.")
-
-
-class SessionOut(Schema):
-    code: str
-    id: UUID
-    status: str
-    title: str
-    join_url: str
-    console_url: str
-
-
-class GotoIn(Input):
-    step: str
-
-
-class ItemIn(Input):
-    index: int
-
-
-class TimerIn(Input):
-    action: str = Field(description="start, pause or extend")
-    seconds: int | None = None
-
-
-class GroupsIn(Input):
-    count: int | None = Field(None, description="Number of groups; the step's own by default.")
-
-
-class MoveIn(Input):
-    participant: str
-    group: UUID
-
-
-class ShowActionIn(Input):
-    action: UUID | None = None
-
-
-class ActionPointIn(Input):
-    text: Any
-    owner: str = ""
-    first_step: str = ""
-    due_date: date | None = None
-    evaluation_date: date | None = None
-    key: UUID
-
-
-class Ok(Schema):
-    status: str
-    seq: int
+from .api_schemas import (  # noqa: E402
+    ActionIn,
+    ActionOut,
+    ActionPointIn,
+    GotoIn,
+    GroupsIn,
+    HideIn,
+    ItemIn,
+    JoinIn,
+    JoinOut,
+    MoveIn,
+    NoteEdit,
+    NoteIn,
+    NoteOut,
+    Ok,
+    SessionIn,
+    SessionOut,
+    ShowActionIn,
+    SummaryIn,
+    TimerIn,
+    VoteIn,
+    VoteOut,
+)
 
 
 def _ok(session: LiveSession) -> dict[str, Any]:
@@ -255,10 +148,6 @@ def _status(created: bool) -> int:
 
 
 # --- Participants -----------------------------------------------------------------------------
-
-
-def client_address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
 @router.post(
@@ -318,7 +207,7 @@ def state(request: HttpRequest, code: str) -> Any:
 @router.get(
     "/sessions/{code}/events",
     auth=None,
-    response={200: str, **error_responses(404)},
+    response={200: str, **error_responses(400, 404, 422)},
     summary="Live events (Server-Sent Events)",
     description=(
         "Stream of `id`/`event`/`data` lines. Participants pass `?token=`, facilitators their "
@@ -326,7 +215,10 @@ def state(request: HttpRequest, code: str) -> Any:
     ),
 )
 def events(
-    request: HttpRequest, code: str, token: str = "", last_event_id: int = 0
+    request: HttpRequest,
+    code: str,
+    token: str = Query("", max_length=100),
+    last_event_id: int = Query(0, ge=0, le=MAX_EVENT_ID, description="The last id you saw."),
 ) -> HttpResponse:
     from .events import open_stream
 
@@ -338,8 +230,12 @@ def events(
     )
     if grant is None:
         raise ApiError(404, _("Not found."), code="not_found")
-    header = request.headers.get("Last-Event-ID", "")
-    after = int(header) if header.isdigit() else last_event_id
+    header = request.headers.get("Last-Event-ID", "").strip()
+    if header and not (header.isdigit() and int(header) <= MAX_EVENT_ID):
+        raise ApiError(
+            400, _("Last-Event-ID must be a whole number."), code="invalid_last_event_id"
+        )
+    after = int(header) if header else last_event_id
     lines = ["retry: 2000\n\n"]
     for seq, event, data in replay(code, grant.channels, after):
         lines.append(f"id: {seq}\nevent: {event}\ndata: {data}\n\n")
@@ -353,7 +249,7 @@ def events(
     summary="Post a note (the same key again stores nothing new)",
 )
 def post_note(request: HttpRequest, code: str, payload: NoteIn) -> Reply:
-    session, participant = _participant(request, code)
+    session, participant = _caller(request, code)
     result = services.add_note(
         session,
         participant=participant,
@@ -382,7 +278,7 @@ def _note_out(note: Any) -> dict[str, Any]:
     summary="Edit one of your notes while the step is open",
 )
 def edit_note(request: HttpRequest, code: str, note_id: str, payload: NoteEdit) -> Any:
-    session, participant = _participant(request, code)
+    session, participant = _caller(request, code)
     return _note_out(
         services.edit_note(session, participant=participant, note_id=note_id, text=payload.text)
     )
@@ -395,7 +291,7 @@ def edit_note(request: HttpRequest, code: str, note_id: str, payload: NoteEdit) 
     summary="Delete one of your notes while the step is open",
 )
 def delete_note(request: HttpRequest, code: str, note_id: str) -> Reply:
-    session, participant = _participant(request, code)
+    session, participant = _caller(request, code)
     services.delete_note(session, participant=participant, note_id=note_id)
     return Reply(204, None)
 
@@ -407,7 +303,7 @@ def delete_note(request: HttpRequest, code: str, note_id: str) -> Reply:
     summary="Vote (again, to change your vote while the poll is open)",
 )
 def post_vote(request: HttpRequest, code: str, payload: VoteIn) -> Reply:
-    session, participant = _participant(request, code)
+    session, participant = _caller(request, code)
     if participant is None:
         raise ApiError(403, _("Only participants vote."), code="permission_denied")
     result = services.cast_vote(
@@ -431,7 +327,7 @@ def post_vote(request: HttpRequest, code: str, payload: VoteIn) -> Reply:
     summary="Write your personal action (optionally with your e-mail address)",
 )
 def post_action(request: HttpRequest, code: str, payload: ActionIn) -> Reply:
-    session, participant = _participant(request, code)
+    session, participant = _caller(request, code)
     if participant is None:
         raise ApiError(
             403, _("Only participants write a personal action."), code="permission_denied"
@@ -463,7 +359,7 @@ def post_action(request: HttpRequest, code: str, payload: ActionIn) -> Reply:
     summary="Write your group's summary (last write wins; the history is kept)",
 )
 def post_group_summary(request: HttpRequest, code: str, group_id: str, payload: SummaryIn) -> Reply:
-    session, participant = _participant(request, code)
+    session, participant = _caller(request, code)
     result = services.write_group_summary(
         session, participant=participant, group_id=group_id, text=payload.text, key=payload.key
     )

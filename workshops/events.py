@@ -6,14 +6,17 @@ on commit. A rolled-back change therefore never sends an event, and every event 
 sent can be replayed from the database (`replay`) by a client that reconnects with its
 Last-Event-ID.
 
-The realtime endpoint (realtime/, lerend/asgi.py) calls `open_stream` to authorise a
-connection and `replay` to catch it up; see /tmp/prompts/realtime_contract.md.
+The realtime endpoint (realtime/asgi.py, mounted by lerend/asgi.py) calls `open_stream`
+to authorise a connection and `replay` to catch it up. Which events exist, on which
+channels and with which payload is written down in `workshops.contract`.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import time
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +25,8 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .models import LiveSession, Participant, SessionEvent, Status, hash_token, normalise_code
+from . import contract
+from .models import LiveSession, Participant, SessionEvent, Status, normalise_code
 
 logger = logging.getLogger(__name__)
 
@@ -33,11 +37,12 @@ def participant_cookie_name(code: str) -> str:
     return f"{PARTICIPANT_COOKIE_PREFIX}{code}"
 
 
-def _audience(channel: str | Participant) -> str:
+def _audience(channel: str | Participant) -> tuple[str, str]:
+    """The stored audience ("all", "facilitator", "p:<id>") and its kind in the contract."""
     if isinstance(channel, Participant):
-        return channel.audience
-    if channel in ("all", "facilitator"):
-        return channel
+        return channel.audience, contract.PARTICIPANT
+    if channel in (contract.ALL, contract.FACILITATOR):
+        return channel, channel
     raise ValueError(f"unknown channel {channel!r}")
 
 
@@ -47,7 +52,8 @@ def emit(
     """Store an event in the current transaction and publish it once the transaction commits."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("emit() must run inside transaction.atomic()")
-    audience = _audience(channel)
+    audience, kind = _audience(channel)
+    contract.check(event, payload, kind)
     now = timezone.now()
     # One statement takes the next number (and the row lock on PostgreSQL) and marks the
     # session active; UPDATE ... RETURNING exists on SQLite >= 3.35 and PostgreSQL.
@@ -84,6 +90,8 @@ class StreamGrant:
     channels: list[str] = field(default_factory=list)
     session_id: int | None = None
     participant: str | None = None
+    ended: bool = False
+    """The session has ended: replay what the client missed (the end included), then close."""
 
 
 def _bearer(headers: dict[str, str]) -> str:
@@ -92,13 +100,30 @@ def _bearer(headers: dict[str, str]) -> str:
     return token.strip() if scheme.lower() == "bearer" else ""
 
 
-def _open_session(code: str) -> LiveSession | None:
-    return (
+SESSION_CACHE_SECONDS = 2.0
+"""A room opening its streams at once looks its session up once: the code's session is
+kept this long. A stream granted a moment after the end still learns it from the replay."""
+_by_code: dict[str, tuple[float, LiveSession]] = {}
+
+
+def _session_of_code(code: str) -> LiveSession | None:
+    """The open session with this code, else the one that ended last with it."""
+    normal = normalise_code(code)
+    now = time.monotonic()
+    hit = _by_code.get(normal)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    session = (
         LiveSession.objects.select_related("organisation")
-        .filter(code=normalise_code(code))
-        .exclude(status=Status.ENDED)
+        .filter(code=normal)
+        .order_by(F("ended_at").desc(nulls_first=True), "-created_at")
         .first()
     )
+    if session is not None:
+        if len(_by_code) > 10_000:
+            _by_code.clear()
+        _by_code[normal] = (now + SESSION_CACHE_SECONDS, session)
+    return session
 
 
 def _facilitator_of(session: LiveSession, cookies: dict[str, str]) -> bool:
@@ -130,40 +155,51 @@ def _facilitator_of(session: LiveSession, cookies: dict[str, str]) -> bool:
 def open_stream(
     code: str, headers: dict[str, str], cookies: dict[str, str], query: dict[str, str]
 ) -> StreamGrant | None:
-    """Who may listen to this session's events, and on which channels (None: answer 404)."""
-    session = _open_session(code)
+    """Who may listen to this session's events, and on which channels (None: answer 404).
+
+    A participant (or facilitator) of a session that has ended still gets a grant, marked
+    `ended`: a phone that was offline at the end learns it from the replay."""
+    session = _session_of_code(code)
     if session is None:
         return None
+    ended = session.status == Status.ENDED
     token = (
         _bearer(headers)
         or query.get("token", "")
         or cookies.get(participant_cookie_name(session.code), "")
     )
     if token:
-        participant = Participant.objects.filter(
-            session=session, token_hash=hash_token(token)
-        ).first()
-        if participant is not None:
+        from .fastpath import participant_for_token
+
+        participant = participant_for_token(token)
+        if participant is not None and participant.session_id == session.pk:
             return StreamGrant(
                 channels=[session.channel("all"), session.channel(participant.audience)],
                 session_id=session.pk,
                 participant=participant.public_id,
+                ended=ended,
             )
     if _facilitator_of(session, cookies):
         return StreamGrant(
             channels=[session.channel("all"), session.channel("facilitator")],
             session_id=session.pk,
+            ended=ended,
         )
     return None
 
 
+def _session_of_channel(channel: str) -> LiveSession | None:
+    _prefix, _sep, rest = channel.partition(":")
+    public_id = rest.partition(":")[0]
+    try:
+        return LiveSession.objects.filter(public_id=uuid.UUID(public_id)).first()
+    except ValueError:
+        return None
+
+
 def replay(code: str, channels: list[str], after_id: int) -> list[tuple[int, str, str]]:
-    """Stored events with seq > after_id on these channels, in order."""
-    session = (
-        LiveSession.objects.filter(code=normalise_code(code))
-        .order_by(F("ended_at").desc(nulls_first=True), "-created_at")
-        .first()
-    )
+    """Stored events with seq > after_id on these channels (of one session), in order."""
+    session = _session_of_channel(channels[0]) if channels else None
     if session is None:
         return []
     prefix = session.channel("all")

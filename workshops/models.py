@@ -218,10 +218,12 @@ class LiveSession(models.Model):
         return max(0, int((self.timer_deadline - timezone.now()).total_seconds()))
 
     def channel(self, audience: str = "all") -> str:
-        """The hub channel for "all", "facilitator" or "p:<participant id>"."""
+        """The hub channel for "all", "facilitator" or "p:<participant id>".
+
+        Keyed by the public id: a join code is free again once the session has ended."""
         if audience == "all":
-            return f"session:{self.code}"
-        return f"session:{self.code}:{audience}"
+            return f"session:{self.public_id}"
+        return f"session:{self.public_id}:{audience}"
 
 
 class Participant(models.Model):

@@ -14,20 +14,16 @@ from django.template.loader import render_to_string
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from . import activities
 from .models import (
     ActionPoint,
-    Group,
-    GroupSummary,
     LiveSession,
     Note,
     PersonalAction,
     PhaseTiming,
     Photo,
-    RotationSchedule,
     Vote,
 )
-from .services import group_questions, vote_counts
-from .state import checklist_results, experiment_results
 
 
 def build_summary(session: LiveSession, *, include_private: bool = False) -> dict[str, Any]:
@@ -46,56 +42,7 @@ def build_summary(session: LiveSession, *, include_private: bool = False) -> dic
             "title": step.title or "",
             "phase": ref.phase.title,
         }
-        if ref.kind == "statement_poll":
-            counts = vote_counts(session, ref.id)
-            entry["statement"] = step.statement
-            entry["results"] = [
-                {"label": c.label, "count": counts.get(c.key, 0)} for c in step.choices
-            ]
-        elif ref.kind == "experiment":
-            entry["per_group"] = experiment_results(session, ref)
-        elif ref.kind == "checklist":
-            entry["checklist"] = checklist_results(session, ref)
-        if ref.kind in ("board", "rotation", "discussion", "groups", "experiment"):
-            if ref.kind == "board" or ref.kind == "rotation":
-                questions = list(step.questions)
-            elif ref.kind == "discussion":
-                questions = [item.title for item in step.items]
-            elif ref.kind == "groups":
-                questions = group_questions(session, ref) or [""]
-            else:
-                questions = list(step.reflection_questions) or [""]
-            notes = notes_by_step.get(ref.id, [])
-            entry["questions"] = [
-                {"question": q, "notes": [n.text for n in notes if n.question == i]}
-                for i, q in enumerate(questions)
-            ]
-            if not any(q["notes"] for q in entry["questions"]):
-                entry.pop("questions")
-        if ref.kind in ("groups", "rotation", "experiment"):
-            groups = []
-            for group in Group.objects.filter(session=session, step_id=ref.id).order_by("number"):
-                latest = GroupSummary.objects.filter(group=group).order_by("-created_at", "-id")
-                writes = list(latest)
-                question = None
-                if ref.kind == "groups" and group.question is not None:
-                    qs = group_questions(session, ref)
-                    question = qs[group.question] if group.question < len(qs) else None
-                if ref.kind == "rotation" and writes and writes[0].question is not None:
-                    question = step.questions[writes[0].question]
-                groups.append(
-                    {
-                        "number": group.number,
-                        "question": question,
-                        "size": group.memberships.count(),
-                        "summary": writes[0].text if writes else "",
-                        "history": len(writes),
-                    }
-                )
-            entry["groups"] = groups
-            rotation = RotationSchedule.objects.filter(session=session, step_id=ref.id).first()
-            if rotation:
-                entry["schedule"] = rotation.schedule
+        entry.update(activities.get(ref.kind).summary(session, ref, notes_by_step.get(ref.id, [])))
         if len(entry) > 4:
             steps.append(entry)
     actions = []

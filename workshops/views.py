@@ -28,15 +28,23 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import DomainError
+from core.net import client_address
 from formats.models import Format
 from orgs.access import org_view
 from orgs.models import Role
 
 from . import services
 from .access import facilitated_session, session_by_code
-from .api import client_address
 from .events import participant_cookie_name
-from .models import LiveSession, Participant, Photo, Status, hash_token, normalise_code
+from .models import (
+    LiveSession,
+    Participant,
+    PersonalAction,
+    Photo,
+    Status,
+    hash_token,
+    normalise_code,
+)
 from .state import participant_state, screen_state
 from .summary import build_summary, to_markdown, to_pdf
 
@@ -256,7 +264,7 @@ def summary_page(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpR
         pdf_url=reverse("workshop_summary_pdf", args=[slug, public_id]),
         md_url=reverse("workshop_summary_md", args=[slug, public_id]),
         photo_base=reverse("workshop_console", args=[slug, public_id]) + "photos/",
-        emails=services.PersonalAction.objects.filter(session=session, is_current=True)
+        emails=PersonalAction.objects.filter(session=session, is_current=True)
         .exclude(email="")
         .count(),
     )

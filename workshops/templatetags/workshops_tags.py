@@ -54,3 +54,13 @@ def plus(value: Any, amount: int) -> Any:
         return int(value) + int(amount)
     except (TypeError, ValueError):
         return value
+
+
+@register.simple_tag
+def live_events() -> SafeString:
+    """The event names of the contract, for live.js (`<script id="live-events">`)."""
+    from django.utils.html import json_script
+
+    from workshops.contract import NAMES
+
+    return json_script(list(NAMES), "live-events")

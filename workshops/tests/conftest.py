@@ -65,3 +65,13 @@ def join(live):
         return participant, token, client
 
     return _join
+
+
+@pytest.fixture(autouse=True)
+def _fresh_participant_cache():
+    """Rolled-back tests reuse primary keys: start every test with an empty cache."""
+    from workshops.fastpath import forget_cache
+
+    forget_cache()
+    yield
+    forget_cache()

@@ -27,8 +27,8 @@ def test_events_have_increasing_seq_and_replay_without_gaps(live, join, facilita
     grant = open_stream(live.code, {"Authorization": f"Bearer {token}"}, {}, {})
     assert grant is not None
     assert grant.channels == [
-        f"session:{live.code}",
-        f"session:{live.code}:p:{participant.public_id}",
+        f"session:{live.public_id}",
+        f"session:{live.public_id}:p:{participant.public_id}",
     ]
     everything = replay(live.code, grant.channels, 0)
     ids = [e[0] for e in everything]
@@ -48,7 +48,7 @@ def test_event_is_stored_in_the_transaction_of_the_change(live, monkeypatch):
     monkeypatch.setattr("realtime.hub.publish", lambda *args: published.append(args))
     before = SessionEvent.objects.filter(session=live).count()
     with pytest.raises(RuntimeError), transaction.atomic():
-        emit(live, "step", {"index": 0})
+        emit(live, "step", {"index": 0, "step": "x", "kind": "info"})
         raise RuntimeError("roll back")
     assert SessionEvent.objects.filter(session=live).count() == before
     assert published == []
@@ -62,7 +62,7 @@ def test_publish_happens_after_commit(org, facilitator_user, monkeypatch):
     session = services.start_session(organisation=org, fmt=fmt, actor=facilitator_user)
     services.next_step(session, actor=facilitator_user)
     channels = [p[0] for p in published]
-    assert channels == [f"session:{session.code}:facilitator", f"session:{session.code}"]
+    assert channels == [f"session:{session.public_id}:facilitator", f"session:{session.public_id}"]
     assert [p[1] for p in published] == [1, 2]
     assert published[1][2] == "step"
 
@@ -93,7 +93,7 @@ def test_open_stream_refuses_strangers(live, join, client, facilitator_user, out
     cookies = {k: v.value for k, v in client.cookies.items()}
     grant = open_stream(live.code, {}, cookies, {})
     assert grant is not None
-    assert f"session:{live.code}:facilitator" in grant.channels
+    assert f"session:{live.public_id}:facilitator" in grant.channels
 
 
 def test_a_token_of_another_session_opens_no_stream(live, join, org, facilitator_user, mini_format):

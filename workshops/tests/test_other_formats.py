@@ -7,7 +7,7 @@ import pytest
 from formats.models import Format
 from workshops import services
 from workshops.models import ActionPoint, GroupMembership
-from workshops.state import checklist_results, experiment_results
+from workshops.queries import checklist_results, experiment_results
 from workshops.summary import build_summary, to_markdown
 
 from .conftest import go, key, step_of

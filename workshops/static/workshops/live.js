@@ -101,9 +101,9 @@
   });
 
   /* --- Events --- */
-  var names = ["session", "presence", "step", "item", "timer", "note", "note_deleted", "votes",
-    "groups", "group", "summary", "actions", "shown_action", "action_points", "photo", "scribe",
-    "hands_up", "scan", "ended"];
+  /* The event names come from the server's contract (workshops/contract.py). */
+  var contract = document.getElementById("live-events");
+  var names = contract ? JSON.parse(contract.textContent) : [];
 
   /* A participant applies notes from the event itself: a room of phones re-fetching
    * their page for every note of a burst would cost the server far more than the notes. */
@@ -116,7 +116,13 @@
       return true;
     }
     var list = body.querySelector("[data-notes=\"" + data.question + "\"][data-step=\"" + data.step + "\"]");
-    if (!list) { return true; }
+    if (!list) {
+      /* A note of another question or step than this screen lists: nothing to show. A
+       * screen that lists notes in another way (none marked) fetches its fragment. */
+      return body.querySelector("[data-notes]") !== null;
+    }
+    var onlyGroup = list.getAttribute("data-group");
+    if (onlyGroup && String(data.group) !== onlyGroup) { return true; }
     var item = list.querySelector("[data-note-id=\"" + data.id + "\"]");
     if (item) {
       var span = item.querySelector("span");

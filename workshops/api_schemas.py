@@ -1,0 +1,137 @@
+"""The request and response bodies of the live-session API (workshops.api)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from ninja import Field, Schema
+from pydantic import ConfigDict
+
+# --- Schemas --------------------------------------------------------------------------------
+
+
+class Input(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class JoinIn(Input):
+    code: str = Field(description="The join code, e.g. ABC234.", max_length=40)
+    name: str | None = Field(None, description="Optional display name.")
+
+
+class JoinOut(Schema):
+    participant: str
+    token: str = Field(description="Send as `Authorization: Bearer <token>`; shown once.")
+    name: str
+    session: dict[str, Any]
+
+
+class NoteIn(Input):
+    step: str
+    question: int = 0
+    text: Any = Field(description="At most 500 characters.")
+    key: UUID
+
+
+class NoteEdit(Input):
+    text: Any
+
+
+class NoteOut(Schema):
+    id: str
+    step: str
+    question: int
+    text: str
+    hidden: bool
+
+
+class HideIn(Input):
+    hidden: bool = True
+
+
+class VoteIn(Input):
+    step: str
+    choice: str
+    key: UUID
+    item: str = Field("", description="The statement: '' for a poll, an index or item key.")
+
+
+class VoteOut(Schema):
+    step: str
+    item: str
+    choice: str
+
+
+class ActionIn(Input):
+    text: Any
+    email: str | None = None
+    show_name: bool = False
+    key: UUID
+
+
+class ActionOut(Schema):
+    id: str
+    text: str
+    show_name: bool
+    email_given: bool
+
+
+class SummaryIn(Input):
+    text: Any
+    key: UUID
+
+
+class SessionIn(Input):
+    format: str = Field(description="The format's slug or id.")
+    organisation: str | None = Field(None, description="Slug; needed if you are in several.")
+
+
+class SessionOut(Schema):
+    code: str
+    id: UUID
+    status: str
+    title: str
+    join_url: str
+    console_url: str
+
+
+class GotoIn(Input):
+    step: str
+
+
+class ItemIn(Input):
+    index: int
+
+
+class TimerIn(Input):
+    action: str = Field(description="start, pause or extend")
+    seconds: int | None = None
+
+
+class GroupsIn(Input):
+    count: int | None = Field(None, description="Number of groups; the step's own by default.")
+
+
+class MoveIn(Input):
+    participant: str
+    group: UUID
+
+
+class ShowActionIn(Input):
+    action: UUID | None = None
+
+
+class ActionPointIn(Input):
+    text: Any
+    owner: str = ""
+    first_step: str = ""
+    due_date: date | None = None
+    evaluation_date: date | None = None
+    key: UUID
+
+
+class Ok(Schema):
+    status: str
+    seq: int

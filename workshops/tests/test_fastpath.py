@@ -1,0 +1,254 @@
+"""The one contribution path under concurrency, and the participants' fast path (ASGI,
+group-commit writer): every note stored once, refusals in the API's error shape."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import uuid
+from functools import partial
+
+import httpx
+import pytest
+
+from workshops import services
+from workshops.fastpath import FastPath, participant_for_token
+from workshops.models import Note, SessionEvent, Vote
+from workshops.writer import Writer
+
+from .conftest import go, key, mini
+
+
+@pytest.fixture
+def board(org, facilitator_user, transactional_db):
+    session = services.start_session(organisation=org, fmt=mini(), actor=facilitator_user)
+    ref = go(session, "board", actor=facilitator_user)
+    return session, ref
+
+
+def test_concurrent_replays_of_one_key_store_one_note(board):
+    """Eight requests with one key at the same moment (threads, as the server's request
+    threads and the fast path's tasks are), through the one contribution path: one row."""
+    session, ref = board
+    participant, token = services.join_session(code=session.code)
+    same = str(uuid.uuid4())
+    writer = Writer()
+    created, errors = [], []
+    gate = threading.Barrier(8)
+
+    def post() -> None:
+        try:
+            item = services.note(
+                session, participant=participant, step_id=ref.id, text="once", key=same
+            )
+            gate.wait()
+            created.append(writer.submit(partial(services.contribute, item), "en").result().created)
+        except Exception as error:  # pragma: no cover - shown in the assertion
+            errors.append(error)
+
+    threads = [threading.Thread(target=post) for _i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    async def tasks() -> list[httpx.Response]:
+        async with _client() as client:
+            return await asyncio.gather(
+                *(
+                    client.post(
+                        f"/api/v1/sessions/{session.code}/notes",
+                        json={"step": ref.id, "text": "once", "key": same},
+                        headers={"Authorization": f"Bearer {token}"},
+                    )
+                    for _i in range(8)
+                )
+            )
+
+    warm(token)
+    responses = asyncio.run(tasks())
+    assert errors == []
+    assert sorted(created) == [False] * 7 + [True]
+    assert [r.status_code for r in responses] == [200] * 8
+    assert Note.objects.filter(session=session, key=same).count() == 1
+    assert SessionEvent.objects.filter(session=session, event="note").count() == 1
+
+
+def test_writer_batch_stores_each_once_and_refuses_alone(board):
+    session, ref = board
+    people = [services.join_session(code=session.code)[0] for _i in range(5)]
+    keys = [key() for _p in people]
+    items = [
+        services.note(session, participant=p, step_id=ref.id, text=f"n{i}", key=keys[i])
+        for i, p in enumerate(people)
+    ]
+    items.append(services.note(session, participant=people[0], step_id=ref.id, text="", key=key()))
+    items.append(
+        services.note(session, participant=people[1], step_id=ref.id, text="x", key=keys[1])
+    )
+    writer = Writer()
+    from concurrent.futures import Future
+
+    futures: list[Future] = [Future() for _i in items]
+    jobs = [partial(services.contribute, item) for item in items]
+    writer.write([(job, "nl", future) for job, future in zip(jobs, futures, strict=True)])
+    outcomes = [f.exception() or f.result() for f in futures]
+    assert [o.created for o in outcomes[:5]] == [True] * 5
+    assert isinstance(outcomes[5], services.DomainError)
+    assert outcomes[6].created is False and outcomes[6].value.text == "n1"
+    assert Note.objects.filter(session=session).count() == 5
+    assert SessionEvent.objects.filter(session=session, event="note").count() == 5
+    assert writer.batches == 1
+
+
+def warm(*tokens: str) -> None:
+    """Resolve the tokens now: the in-memory test database (shared cache) cannot take a
+    read in one thread while the writer thread writes, which a file in WAL mode can."""
+    for token in tokens:
+        assert participant_for_token(token) is not None
+
+
+def _client() -> httpx.AsyncClient:
+    async def django_fallback(scope, receive, send):  # what Django would answer
+        await send({"type": "http.response.start", "status": 599, "headers": []})
+        await send({"type": "http.response.body", "body": b"django"})
+
+    transport = httpx.ASGITransport(app=FastPath(django_fallback))  # type: ignore[arg-type]
+    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+
+
+def test_fast_path_burst_with_replays_stores_every_note_once(board):
+    session, ref = board
+    joined = [services.join_session(code=session.code) for _i in range(30)]
+    keys = [key() for _j in joined]
+    warm(*(token for _p, token in joined))
+
+    async def burst() -> list[httpx.Response]:
+        async with _client() as client:
+
+            async def post(i: int) -> httpx.Response:
+                return await client.post(
+                    f"/api/v1/sessions/{session.code}/notes",
+                    json={"step": ref.id, "question": 0, "text": f"note {i}", "key": keys[i]},
+                    headers={"Authorization": f"Bearer {joined[i][1]}"},
+                )
+
+            first = await asyncio.gather(*(post(i) for i in range(30)))
+            again = await asyncio.gather(*(post(i) for i in range(30)))
+            return [*first, *again]
+
+    responses = asyncio.run(burst())
+    assert [r.status_code for r in responses] == [201] * 30 + [200] * 30
+    assert {r.json()["text"] for r in responses} == {f"note {i}" for i in range(30)}
+    assert Note.objects.filter(session=session).count() == 30
+    assert sorted(Note.objects.values_list("text", flat=True)) == sorted(
+        f"note {i}" for i in range(30)
+    )
+    assert SessionEvent.objects.filter(session=session, event="note").count() == 30
+
+
+def test_fast_path_refusals_in_the_error_shape(board):
+    session, ref = board
+    _participant, token = services.join_session(code=session.code)
+    auth = {"Authorization": f"Bearer {token}", "Accept-Language": "en"}
+    warm(token)
+
+    async def calls() -> list[httpx.Response]:
+        async with _client() as client:
+            url = f"/api/v1/sessions/{session.code}/notes"
+            return [
+                await client.post(
+                    url, json={"step": ref.id, "text": "\u202eevil", "key": key()}, headers=auth
+                ),
+                await client.post(url, json={"step": ref.id, "text": "ok"}, headers=auth),
+                await client.post(
+                    url, json={"step": ref.id, "text": "ok", "key": key()}, headers={}
+                ),
+                await client.post(
+                    f"/api/v1/sessions/{session.code}/votes",
+                    json={"step": ref.id, "choice": "x", "key": key()},
+                    headers=auth,
+                ),
+            ]
+
+    bidi, no_key, no_token, wrong_step = asyncio.run(calls())
+    assert bidi.status_code == 400 and bidi.json()["code"] == "bidi"
+    # A body the schema refuses and a request without a token are Django's to answer.
+    assert no_key.status_code == 599 and no_token.status_code == 599
+    assert wrong_step.status_code == 400 and wrong_step.json()["code"] == "wrong_kind"
+    assert Note.objects.count() == 0 and Vote.objects.count() == 0
+
+
+def test_fast_path_rate_limit_answers_429_with_retry_after(board):
+    session, ref = board
+    _participant, token = services.join_session(code=session.code)
+    warm(token)
+
+    async def calls() -> list[httpx.Response]:
+        async with _client() as client:
+            return [
+                await client.post(
+                    f"/api/v1/sessions/{session.code}/notes",
+                    json={"step": ref.id, "text": f"n{i}", "key": key()},
+                    headers={"Authorization": f"Bearer {token}"},
+                )
+                for i in range(services.CONTRIBUTIONS_PER_MINUTE + 1)
+            ]
+
+    responses = asyncio.run(calls())
+    assert responses[-1].status_code == 429
+    assert int(responses[-1].headers["Retry-After"]) >= 1
+    assert json.loads(responses[-1].content)["code"] == "rate_limited"
+    assert Note.objects.count() == services.CONTRIBUTIONS_PER_MINUTE
+
+
+def test_fast_path_join_sets_the_cookie_and_counts_wrong_codes(board):
+    session, _ref = board
+
+    async def calls() -> list[httpx.Response]:
+        async with _client() as client:
+            right = await client.post("/api/v1/join", json={"code": session.code, "name": "An"})
+            wrong = await client.post("/api/v1/join", json={"code": "ZZZZZZ"})
+            bidi = await client.post(
+                "/api/v1/join", json={"code": session.code, "name": "\u202eAn"}
+            )
+            return [right, wrong, bidi]
+
+    right, wrong, bidi = asyncio.run(calls())
+    assert right.status_code == 201
+    assert right.json()["name"] == "An"
+    assert f"lp_{session.code}=" in right.headers["set-cookie"]
+    assert "HttpOnly" in right.headers["set-cookie"]
+    assert wrong.status_code == 404 and wrong.json()["code"] == "unknown_code"
+    assert bidi.status_code == 400 and bidi.json()["code"] == "bidi"
+    assert session.participants.count() == 1
+    assert session.participants.get().name == "An"
+
+
+def test_a_phone_that_reconnects_after_the_end_gets_the_end_then_no_more(board):
+    from realtime.asgi import SSEApp
+    from workshops import events
+
+    session, _ref = board
+    _participant, token = services.join_session(code=session.code)
+    seen = session.last_event_seq
+    services.end_session(session, actor=None)
+    grant = events.open_stream(session.code, {"authorization": f"Bearer {token}"}, {}, {})
+    assert grant is not None and grant.ended
+    missed = events.replay(session.code, grant.channels, seen)
+    assert [name for _seq, name, _data in missed][-1] == "ended"
+
+    async def stream(after: int) -> httpx.Response:
+        transport = httpx.ASGITransport(app=SSEApp())  # type: ignore[arg-type]
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+            return await c.get(
+                f"/api/v1/sessions/{session.code}/events",
+                headers={"Authorization": f"Bearer {token}", "Last-Event-ID": str(after)},
+            )
+
+    caught_up = asyncio.run(stream(seen))
+    assert caught_up.status_code == 200
+    assert "event: ended" in caught_up.text
+    session.refresh_from_db()
+    assert asyncio.run(stream(session.last_event_seq)).status_code == 204
