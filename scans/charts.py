@@ -9,10 +9,27 @@ them (CSS beats presentation attributes), e.g. for a dark theme.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from . import formatting
-from .reports import Column
+
+
+class ChartOption(Protocol):
+    label: str
+    count: int
+    percent: float
+
+
+class ChartColumn(Protocol):
+    """What a chart needs of a report's column (`scans.reports.Column`)."""
+
+    visible: bool
+
+    @property
+    def options(self) -> Sequence[ChartOption] | None: ...
+
 
 WIDTH = 320
 TRACK = 260
@@ -47,7 +64,7 @@ def bar_width(percent: float) -> float:
     return round(TRACK * max(0.0, min(percent, 100.0)) / 100.0, 1)
 
 
-def bar_chart(column: Column) -> dict | None:
+def bar_chart(column: ChartColumn) -> dict | None:
     """Geometry for one visible column's bars; None for a hidden one."""
     if not column.visible or column.options is None:
         return None

@@ -33,9 +33,10 @@ from collections.abc import Hashable, Mapping
 from datetime import date
 from typing import TypeVar
 
-from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
+
+from core import db
 
 from .models import (
     TOTAL,
@@ -116,8 +117,6 @@ def _minimum(campaign: Campaign) -> int:
 def release(campaign: Campaign, *, final: bool | None = None) -> set[int]:
     """Release what may be released now (everything when `final`, by default when the
     campaign no longer takes answers). Answers the node ids released."""
-    from .services import _serialised_on_sqlite
-
     if final is None:
         final = not campaign.accepts_responses()
     # Reads are frequent (a presenter screen): take the lock only when there is work.
@@ -130,7 +129,7 @@ def release(campaign: Campaign, *, final: bool | None = None) -> set[int]:
         )
     ):
         return set()
-    with _serialised_on_sqlite(), transaction.atomic():
+    with db.atomic():
         # Waits for submissions in flight (they hold a share lock on the row, PostgreSQL).
         list(Campaign.objects.select_for_update().filter(pk=campaign.pk).values_list("pk"))
         pending = dict(

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from core.errors import DomainError
 
 from .anonymity import Node, Suppression, compute_visibility
+from .charts import bar_chart
 from .models import (
     TOTAL,
     Answer,
@@ -225,8 +226,6 @@ class Column:
 
     @property
     def chart(self) -> dict | None:
-        from .charts import bar_chart
-
         return bar_chart(self)
 
 

@@ -14,11 +14,9 @@ import hmac
 import json
 import re
 import secrets
-import threading
 import unicodedata
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -32,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from pydantic import ValidationError
 
-from core import ratelimit
+from core import db, ratelimit
 from core.errors import DomainError
 from core.text import service_name
 from formats.loader import validation_problems
@@ -745,21 +743,6 @@ def _receipt_day(campaign_id: int, key_hash: str) -> date | None:
     return row[0] if isinstance(row[0], date) else date.fromisoformat(str(row[0]))
 
 
-_SQLITE_WRITERS = threading.RLock()
-
-
-@contextmanager
-def _serialised_on_sqlite() -> Iterator[None]:
-    """SQLite has one writer at a time; threads of this process queue on a lock instead of
-    on SQLite's busy handler, which sleeps in growing steps (a 4x difference at 50 writers).
-    Other processes still queue on the busy timeout."""
-    if connection.vendor == "sqlite":
-        with _SQLITE_WRITERS:
-            yield
-    else:
-        yield
-
-
 def _uuid_value(value: uuid.UUID) -> Any:
     # Django keeps a UUID as 32 hex characters on SQLite and as a uuid on PostgreSQL.
     return value.hex if connection.vendor == "sqlite" else value
@@ -1005,7 +988,7 @@ def _store_response(
 ) -> SubmitResult:
     from .models import Response
 
-    with _serialised_on_sqlite(), transaction.atomic():
+    with db.atomic():  # writers of this process queued in order on SQLite
         target = _target(code, token)
         campaign, node_id = target.campaign, target.node_id
         key_hash = hash_secret(f"{campaign.public_id}:{client_key}")
