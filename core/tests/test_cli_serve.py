@@ -21,7 +21,7 @@ from django_tasks_db.models import DBTaskResult
 
 from orgs.tasks import send_invitation_email
 
-START_SECONDS = 60
+START_SECONDS = 180  # a fresh database migrates every app first; CI runs tests beside it
 STOP_SECONDS = 20
 
 
@@ -33,7 +33,7 @@ def free_port() -> int:
 
 def get(url: str) -> int:
     try:
-        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (localhost)
+        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 (localhost)
             return response.status
     except OSError:
         return 0
