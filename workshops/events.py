@@ -15,8 +15,11 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,6 +57,12 @@ def emit(
         raise RuntimeError("emit() must run inside transaction.atomic()")
     audience, kind = _audience(channel)
     contract.check(event, payload, kind)
+    pending: list[SessionEvent] | None = getattr(_batch, "events", None)
+    if pending is not None:  # the writer's batch numbers and stores them at its end
+        data = json.dumps(payload, cls=DjangoJSONEncoder, separators=(",", ":"), ensure_ascii=False)
+        record = SessionEvent(session=session, channel=audience, event=event, data=data)
+        pending.append(record)
+        return record
     now = timezone.now()
     # One statement takes the next number (and the row lock on PostgreSQL) and marks the
     # session active; UPDATE ... RETURNING exists on SQLite >= 3.35 and PostgreSQL.
@@ -74,6 +83,60 @@ def emit(
     hub_channel = session.channel(audience)
     transaction.on_commit(lambda: _publish(hub_channel, seq, event, data))
     return record
+
+
+_batch = threading.local()
+
+
+@contextmanager
+def batched() -> Iterator[list[SessionEvent]]:
+    """Within the writer's batch, `emit()` only collects its events in this list; the
+    writer drops the events of a job it rolls back and calls `store_batched` before the
+    commit, which numbers them (one statement per session) and stores them at once."""
+    pending: list[SessionEvent] = []
+    _batch.events = pending
+    try:
+        yield pending
+    finally:
+        del _batch.events
+
+
+def store_batched(pending: list[SessionEvent]) -> None:
+    """Number, store and (after commit) publish the collected events, in their order."""
+    if not pending:
+        return
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("store_batched() must run inside transaction.atomic()")
+    by_session: dict[int, list[SessionEvent]] = {}
+    for record in pending:
+        by_session.setdefault(record.session_id, []).append(record)
+    table = LiveSession._meta.db_table
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        for session_id, records in by_session.items():
+            # One statement takes the session's next numbers (and its row lock on PostgreSQL).
+            cursor.execute(
+                f"UPDATE {table} SET last_event_seq = last_event_seq + %s, "  # noqa: S608
+                "last_activity_at = %s WHERE id = %s RETURNING last_event_seq",
+                [len(records), now, session_id],
+            )
+            (top,) = cursor.fetchone()
+            first = top - len(records) + 1
+            for offset, record in enumerate(records):
+                record.seq = first + offset
+                record.session.last_event_seq = top
+                record.session.last_activity_at = now
+    SessionEvent.objects.bulk_create(pending, batch_size=500)
+    published = [
+        (record.session.channel(record.channel), record.seq, record.event, record.data)
+        for record in pending
+    ]
+
+    def publish_all() -> None:
+        for channel, seq, event, data in published:
+            _publish(channel, seq, event, data)
+
+    transaction.on_commit(publish_all)
 
 
 def _publish(channel: str, seq: int, event: str, data: str) -> None:

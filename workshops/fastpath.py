@@ -71,6 +71,13 @@ def participant_for_token(token: str) -> Any:
     )
     if participant is None:
         return None
+    _remember(digest, participant)
+    return participant
+
+
+def _remember(digest: str, participant: Any) -> None:
+    """Cache the participant under its token's hash (the join does, so a phone's first
+    note needs no look-up)."""
     with _cache_lock:
         # One session object per session: its steps are parsed once, and the writer's lock
         # refreshes its fields inside every transaction.
@@ -83,7 +90,6 @@ def participant_for_token(token: str) -> Any:
             _cache.popitem(last=False)
         if len(_sessions) > 1000:
             _sessions.clear()
-    return participant
 
 
 def forget_cache() -> None:
@@ -285,6 +291,9 @@ class FastPath:
         if joined is None:
             return
         participant, token = joined
+        from .models import hash_token
+
+        _remember(hash_token(token), participant)
         session = participant.session
         out = {
             "participant": participant.public_id,

@@ -18,20 +18,25 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
+from functools import partial
 from typing import Any
 
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import translation
 
 from core.db import atomic
 
-from .services.common import batch_locks
+from .services.common import Result, batch_locks, locked
+from .services.contributions import Contribution, allowed, contribute
 
 logger = logging.getLogger(__name__)
 
 MAX_BATCH = 256
+LINGER_SECONDS = 0.002
+"""How long a batch waits for more jobs when the writer is busy (not for a lone job)."""
 
 _Item = tuple[Callable[[], Any], str, "Future[Any]"]
 
@@ -63,33 +68,60 @@ class Writer:
                 self._thread.start()
 
     def _run(self) -> None:
+        last = 0
         while True:
             batch = [self._queue.get()]
-            while len(batch) < self.max_batch:
-                try:
-                    batch.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
+            self._drain(batch)
+            if max(last, len(batch)) > 1 and len(batch) < self.max_batch:
+                # Under load, let the event loop hand over a few more before the batch is
+                # written: a batch costs about the same for one job as for dozens.
+                time.sleep(LINGER_SECONDS)
+                self._drain(batch)
+            last = len(batch)
             try:
                 self.write(batch)
             except Exception:  # never let the thread die; write() has resolved the futures
                 logger.exception("contribution batch failed")
 
+    def _drain(self, batch: list[_Item]) -> None:
+        while len(batch) < self.max_batch:
+            try:
+                batch.append(self._queue.get_nowait())
+            except queue.Empty:
+                return
+
     def write(self, batch: list[_Item]) -> None:
         """Run a batch in one transaction; resolve every future after the commit."""
+        from . import events
+
         outcomes: list[tuple[Future[Any], Any, BaseException | None]] = []
         try:
-            with atomic(), batch_locks() as held:
-                for job, language, future in batch:
+            with atomic(), batch_locks() as held, events.batched() as pending:
+                items = [_contribution(job) for job, _language, _future in batch]
+                known = _replays([item for item in items if item is not None])
+                seen: set[tuple[Any, ...]] = set()
+                for (job, language, future), item in zip(batch, items, strict=True):
                     if not future.set_running_or_notify_cancel():
                         continue
+                    fresh = False
+                    if item is not None:
+                        key = _key_of(item.model, item.session.pk, item.participant, item.key)
+                        if key in known:  # a replay: the first result, nothing stored
+                            outcomes.append((future, Result(known[key], False), None))
+                            continue
+                        fresh = key not in seen
+                        seen.add(key)
+                    mark = len(pending)
                     try:
                         # A savepoint: a refusal or a failed statement undoes only this job.
-                        with translation.override(language), transaction.atomic():
-                            outcomes.append((future, job(), None))
+                        with translation.override(language):
+                            result = _run(job, item if fresh else None)
+                        outcomes.append((future, result, None))
                     except Exception as error:
                         held.clear()  # its savepoint may have held the session's lock
+                        del pending[mark:]  # and its events are not stored
                         outcomes.append((future, None, error))
+                events.store_batched(pending)
         except BaseException as error:
             for _item, _language, future in batch:
                 if future.running():
@@ -106,6 +138,65 @@ class Writer:
             else:
                 self.written += bool(getattr(result, "created", True))
                 future.set_result(result)
+
+
+def _contribution(job: Callable[[], Any]) -> Contribution | None:
+    """The contribution of a `partial(services.contribute, item)` job, else None."""
+    if (
+        isinstance(job, partial)
+        and job.func is contribute
+        and len(job.args) == 1
+        and not job.keywords
+        and isinstance(job.args[0], Contribution)
+    ):
+        return job.args[0]
+    return None
+
+
+def _key_of(model: Any, session_id: Any, participant: Any, key: Any) -> tuple[Any, ...]:
+    participant_id = (
+        participant if participant is None or isinstance(participant, int) else (participant.pk)
+    )
+    return (model, session_id, participant_id, key)
+
+
+def _replays(items: list[Contribution]) -> dict[tuple[Any, ...], Any]:
+    """The rows already stored under the batch's client keys: one query per model."""
+    wanted: dict[Any, list[Contribution]] = {}
+    for item in items:
+        wanted.setdefault(item.model, []).append(item)
+    found: dict[tuple[Any, ...], Any] = {}
+    for model, group in wanted.items():
+        rows = model.objects.filter(
+            session_id__in={item.session.pk for item in group},
+            key__in={item.key for item in group},
+        ).order_by()
+        for row in rows:
+            found[_key_of(model, row.session_id, row.participant_id, row.key)] = row
+    return found
+
+
+def _run(job: Callable[[], Any], fresh: Contribution | None) -> Any:
+    """The job in a savepoint; a fresh contribution without its second key look-up, and
+    if another process stored the key meanwhile, the job once more (its replay)."""
+    if fresh is None:
+        with transaction.atomic():
+            return job()
+    try:
+        with transaction.atomic():
+            return _store_new(fresh)
+    except IntegrityError:
+        with transaction.atomic():
+            return job()
+
+
+def _store_new(item: Contribution) -> Result[Any]:
+    """A contribution whose key the batch's one look-up did not find: the rate limit, the
+    session lock (held once per batch) and `store`; the key's unique constraint still
+    refuses a row that another process stored meanwhile (the job fails alone)."""
+    allowed(item.participant)
+    locked(item.session)
+    return Result(item.store(), True)
 
 
 writer = Writer()

@@ -252,3 +252,44 @@ def test_a_phone_that_reconnects_after_the_end_gets_the_end_then_no_more(board):
     assert "event: ended" in caught_up.text
     session.refresh_from_db()
     assert asyncio.run(stream(session.last_event_seq)).status_code == 204
+
+
+def test_writer_batch_numbers_its_events_without_gaps(board):
+    """A batch with a key stored before it, a refusal between two notes and a key sent
+    twice in it: one row per key, the first result for the replays, and the events of
+    the stored notes numbered on from the session's last event without a gap."""
+    from concurrent.futures import Future
+
+    session, ref = board
+    people = [services.join_session(code=session.code)[0] for _i in range(3)]
+    earlier = key()
+    services.add_note(session, participant=people[0], step_id=ref.id, text="before", key=earlier)
+    session.refresh_from_db()
+    start = session.last_event_seq
+    twice = key()
+    items = [
+        services.note(session, participant=people[0], step_id=ref.id, text="again", key=earlier),
+        services.note(session, participant=people[1], step_id=ref.id, text="one", key=twice),
+        services.note(session, participant=people[1], step_id="nope", text="x", key=key()),
+        services.note(session, participant=people[2], step_id=ref.id, text="two", key=key()),
+        services.note(session, participant=people[1], step_id=ref.id, text="one!", key=twice),
+    ]
+    futures: list[Future] = [Future() for _i in items]
+    Writer().write(
+        [
+            (partial(services.contribute, item), "nl", future)
+            for item, future in zip(items, futures, strict=True)
+        ]
+    )
+    outcomes = [f.exception() or f.result() for f in futures]
+    assert isinstance(outcomes[2], services.DomainError)
+    assert [outcomes[i].created for i in (0, 1, 3, 4)] == [False, True, True, False]
+    assert outcomes[0].value.text == "before" and outcomes[4].value.text == "one"
+    assert Note.objects.filter(session=session).count() == 3
+    assert Note.objects.filter(session=session, key=twice).get().text == "one"
+    session.refresh_from_db()
+    seqs = list(
+        SessionEvent.objects.filter(session=session, seq__gt=start).values_list("seq", "event")
+    )
+    assert seqs == [(start + 1, "note"), (start + 2, "note")]
+    assert session.last_event_seq == start + 2
