@@ -7,8 +7,6 @@ all. Without the `actions` app installed the hooks do nothing.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.apps import apps
 
 from .models import ActionPoint, LiveSession, PersonalAction, StepRef
