@@ -49,13 +49,42 @@ def _reviewed(session: LiveSession, ref: StepRef) -> list[dict[str, Any]]:
                 "due_date": date_format(action.due_date, "SHORT_DATE_FORMAT")
                 if action.due_date
                 else "",
-                "overdue": bool(action.due_date and action.is_overdue)
-                if hasattr(action, "is_overdue")
-                else False,
+                "overdue": action.is_overdue(),
                 "notes": notes.get(action.pk, []),
             }
         )
     return rows
+
+
+def _pick_choices(session: LiveSession) -> dict[str, Any]:
+    """What the facilitator can pick from: teams, themes, earlier sessions with open
+    agreements, and the statuses a reviewed agreement can get."""
+    if not apps.is_installed("actions"):
+        return {}
+    from actions.models import Action, Status, Theme
+    from orgs.models import Team
+
+    org = session.organisation
+    earlier = (
+        LiveSession.objects.filter(
+            organisation=org,
+            pk__in=Action.objects.of(org).agreements().open().values("session_id"),
+        )
+        .exclude(pk=session.pk)
+        .order_by("-created_at")[:20]
+    )
+    return {
+        "teams": [(str(t.public_id), t.name) for t in Team.objects.filter(organisation=org)],
+        "themes": [(value, str(label)) for value, label in Theme.choices],
+        "sessions": [
+            (
+                str(s.public_id),
+                f"{s.title} ({date_format(s.started_at or s.created_at, 'SHORT_DATE_FORMAT')})",
+            )
+            for s in earlier
+        ],
+        "statuses": [(value, str(label)) for value, label in Status.choices],
+    }
 
 
 @register
@@ -63,10 +92,12 @@ class ActionReview(Activity):
     kind = "action_review"
 
     def view(self, session: LiveSession, ref: StepRef, *, facilitator: bool) -> dict[str, Any]:
-        return {"prompt": ref.step.prompt, "reviewed": _reviewed(session, ref)}
+        # The phones get the prompt only; the list (owners, teams) is on the presenter screen
+        # and the console (`results`).
+        return {"prompt": ref.step.prompt}
 
     def results(self, session: LiveSession, ref: StepRef) -> dict[str, Any]:
-        return {"reviewed": _reviewed(session, ref)}
+        return {"reviewed": _reviewed(session, ref), "pick": _pick_choices(session)}
 
     def summary(self, session: LiveSession, ref: StepRef, notes: list[Note]) -> dict[str, Any]:
         rows = _reviewed(session, ref)

@@ -82,7 +82,8 @@ def test_the_registry_has_the_kind(review_session):
     ref = review_session.steps()[0]
     assert ref.kind == "action_review"
     activity = activities.get("action_review")
-    assert activity.view(review_session, ref, facilitator=True)["reviewed"] == []
+    assert activity.results(review_session, ref)["reviewed"] == []
+    assert "reviewed" not in activity.view(review_session, ref, facilitator=False)
 
 
 def test_picking_of_an_earlier_session_a_team_or_a_theme(
@@ -112,8 +113,8 @@ def test_picking_of_an_earlier_session_a_team_or_a_theme(
     assert [a.text for a in picked] == ["Tijd vrijmaken"]
     everything = services.pick_for_review(review_session, step_id=ref.id, actor=facilitator_user)
     assert "Al klaar" not in [a.text for a in everything] and len(everything) == 3
-    view = activities.get("action_review").view(review_session, ref, facilitator=False)
-    assert [r["text"] for r in view["reviewed"]] == [a.text for a in everything]
+    shown = activities.get("action_review").results(review_session, ref)["reviewed"]
+    assert [r["text"] for r in shown] == [a.text for a in everything]
 
 
 def test_bad_picks_are_refused_and_change_nothing(
@@ -217,3 +218,68 @@ def test_only_on_the_open_review_step(review_session, agreements, facilitator_us
         services.pick_for_review(review_session, step_id=ref.id, actor=facilitator_user)
     assert error.value.status == 409
     assert not Review.objects.exists()
+
+
+def test_the_console_picks_and_reviews_and_every_screen_shows_it(
+    review_session, agreements, facilitator_user, client
+):
+    from django.test import Client
+
+    org = review_session.organisation
+    client.force_login(facilitator_user)
+    base = f"/o/{org.slug}/workshops/{review_session.public_id}/"
+    ref = review_session.steps()[0]
+    assert client.post(base + "control/", {"action": "goto", "step": ref.id}).status_code == 302
+    console = client.get(base).content.decode()
+    assert "Hoe ver staan we met deze afspraak?" in console
+    assert agreements["earlier"].title in console  # offered as an earlier session
+    picked = client.post(
+        base + "control/",
+        {"action": "review_pick", "step": ref.id, "from_session": agreements["earlier"].public_id},
+    )
+    assert picked.status_code == 302
+    target = Action.objects.get(text="Budget bespreken")
+    saved = client.post(
+        base + "control/",
+        {
+            "action": "review",
+            "step": ref.id,
+            "review_action": target.public_id,
+            "status": Status.IN_PROGRESS,
+            "note": "<script>alert(1)</script>",
+        },
+    )
+    assert saved.status_code == 302
+    target.refresh_from_db()
+    assert target.status == Status.IN_PROGRESS
+    event = ActionEvent.objects.get(action=target, session=review_session)
+    assert event.note == "<script>alert(1)</script>" and event.step_id == ref.id
+    for url in (base, base + "present/", base + "?fragment=1", base + "present/?fragment=1"):
+        page = client.get(url)
+        assert page.status_code == 200
+        text = page.content.decode()
+        assert "Budget bespreken" in text and "Leerroute maken" in text
+        assert "<script>alert(1)</script>" not in text
+    assert "&lt;script&gt;" in client.get(base + "present/").content.decode()
+    phone = Client()
+    assert phone.post(f"/j/{review_session.code}/", {"name": "Ann"}).status_code == 302
+    on_phone = phone.get(f"/j/{review_session.code}/")
+    assert on_phone.status_code == 200 and "Budget bespreken" not in on_phone.content.decode()
+    refused = client.post(
+        base + "control/",
+        {
+            "action": "review",
+            "step": ref.id,
+            "review_action": agreements["by_hand"].public_id,
+            "status": Status.DONE,
+        },
+        headers={"X-Requested-With": "fetch"},
+    )
+    assert refused.status_code in (302, 404)
+    agreements["by_hand"].refresh_from_db()
+    assert agreements["by_hand"].status == Status.OPEN
+    assert client.post(base + "control/", {"action": "end"}).status_code == 302
+    summary = client.get(base + "summary/").content.decode()
+    assert "Budget bespreken" in summary and "&lt;script&gt;" in summary
+    assert client.get(base + "summary.pdf").content.startswith(b"%PDF")
+    assert "Budget bespreken" in client.get(base + "summary.md").content.decode()
