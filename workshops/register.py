@@ -35,12 +35,14 @@ def personal_action(stored: PersonalAction) -> None:
     from actions.models import Action, Kind
     from actions.services import record_personal_action
 
-    known = Action.objects.filter(
-        kind=Kind.PERSONAL,
-        session_id=stored.session_id,
-        step_id=stored.step_id,
-        personal_action__participant_id=stored.participant_id,
-    ).exists()
+    known = stored.participant_id is not None and (
+        Action.objects.filter(
+            kind=Kind.PERSONAL,
+            session_id=stored.session_id,
+            step_id=stored.step_id,
+            personal_action__participant_id=stored.participant_id,
+        ).exists()
+    )
     if stored.email or stored.show_name or known:
         record_personal_action(stored)
 

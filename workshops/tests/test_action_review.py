@@ -25,6 +25,7 @@ def quickscan_with_review(org, user) -> Format:
     editor as its first step; the built-in format is unchanged."""
     builtin = Format.objects.get(slug=QUICKSCAN, is_builtin=True)
     copy = format_services.copy_format(builtin, organisation=org, actor=user)
+    assert copy.current_version is not None
     draft = copy.current_version.content.model_dump(mode="json")
     draft = editor.apply_operation(draft, "add-step:0", {"new-kind-0": "action_review"})
     last = len(draft["phases"][0]["steps"]) - 1
