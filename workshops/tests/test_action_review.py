@@ -3,6 +3,8 @@ changes in the register's history with the session and step as their source."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from actions import services as action_services
@@ -12,7 +14,7 @@ from formats import services as format_services
 from formats.models import Format
 from orgs.models import Team
 from workshops import activities, services
-from workshops.models import LiveSession
+from workshops.models import LiveSession, SessionEvent
 from workshops.summary import build_summary
 
 from .conftest import go, key
@@ -166,6 +168,17 @@ def test_a_review_lands_in_the_register_with_the_session_as_source(
     )
     target.refresh_from_db()
     assert target.status == Status.DONE and target.done_at is not None
+    stream = [
+        (e.event, json.loads(e.data))
+        for e in SessionEvent.objects.filter(
+            session=review_session, event__in=("review", "reviewed")
+        ).order_by("seq")
+    ]
+    assert stream == [
+        ("review", {"step": ref.id, "count": 2}),
+        ("reviewed", {"step": ref.id, "id": str(target.public_id), "status": Status.DONE}),
+        ("reviewed", {"step": ref.id, "id": str(target.public_id), "status": Status.DONE}),
+    ]
     events = list(ActionEvent.objects.filter(action=target, session=review_session))
     assert [(e.kind, e.old_status, e.new_status, e.note) for e in events] == [
         ("status", Status.OPEN, Status.DONE, "Besproken op het teamoverleg"),
@@ -208,6 +221,7 @@ def test_review_refusals_change_nothing(review_session, agreements, facilitator_
         with pytest.raises(services.DomainError):
             services.review_action(review_session, step_id=ref.id, actor=facilitator_user, **fields)
     assert not ActionEvent.objects.filter(session=review_session).exists()
+    assert not SessionEvent.objects.filter(session=review_session, event="reviewed").exists()
     not_picked.refresh_from_db()
     target.refresh_from_db()
     assert not_picked.status == Status.OPEN and target.status == Status.OPEN
