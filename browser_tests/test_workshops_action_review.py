@@ -40,7 +40,7 @@ def start(console, fmt) -> LiveSession:
     console.locator("select[name=format]").select_option(str(fmt.public_id))
     console.locator("form.start-form button[type=submit]").click()
     console.wait_for_url(re.compile(r"/o/korenbloem/workshops/[0-9a-f-]{36}/$"))
-    return LiveSession.objects.order_by("-created_at").first()
+    return LiveSession.objects.order_by("-created_at")[0]
 
 
 def join(browser, live_server, code):
