@@ -298,3 +298,12 @@ def test_the_console_picks_and_reviews_and_every_screen_shows_it(
     assert "Budget bespreken" in summary and "&lt;script&gt;" in summary
     assert client.get(base + "summary.pdf").content.startswith(b"%PDF")
     assert "Budget bespreken" in client.get(base + "summary.md").content.decode()
+
+
+def test_the_copy_s_script_pdf_holds_the_review_step(org, facilitator_user):
+    from core.testing import pdf_text
+    from formats.pdf import render_pdf
+
+    fmt = quickscan_with_review(org, facilitator_user)
+    text = " ".join(pdf_text(render_pdf(fmt, "script")).split())
+    assert "Hoe ver staan we met deze afspraak?" in text
