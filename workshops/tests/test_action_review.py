@@ -307,3 +307,51 @@ def test_the_copy_s_script_pdf_holds_the_review_step(org, facilitator_user):
     fmt = quickscan_with_review(org, facilitator_user)
     text = " ".join(pdf_text(render_pdf(fmt, "script")).split())
     assert "Hoe ver staan we met deze afspraak?" in text
+
+
+def test_the_api_picks_and_reviews_with_the_same_rules(
+    review_session, agreements, facilitator_user, member_user, client
+):
+    from django.test import Client
+
+    def post(who, path, data):
+        return who.post(
+            f"/api/v1/sessions/{review_session.code}/{path}",
+            json.dumps(data),
+            content_type="application/json",
+        )
+
+    ref = go(review_session, "action_review", actor=facilitator_user)
+    member = Client()
+    member.force_login(member_user)
+    assert post(member, "review", {"step": ref.id}).status_code in (403, 404)
+    client.force_login(facilitator_user)
+    assert post(client, "review", {"step": ref.id, "theme": "geld"}).status_code == 400
+    assert post(client, "review", {"step": ref.id, "extra": 1}).status_code in (400, 422)
+    picked = post(
+        client, "review", {"step": ref.id, "from_session": str(agreements["earlier"].public_id)}
+    )
+    assert picked.status_code == 200 and picked.json()["count"] == 2
+    target = Action.objects.get(text="Leerroute maken")
+    assert str(target.public_id) in picked.json()["actions"]
+    outside = agreements["by_hand"]
+    refused = post(client, f"review/{outside.public_id}", {"step": ref.id, "status": "done"})
+    assert refused.status_code == 404
+    assert post(
+        member, f"review/{target.public_id}", {"step": ref.id, "status": "done"}
+    ).status_code in (403, 404)
+    done = post(
+        client, f"review/{target.public_id}", {"step": ref.id, "status": "done", "note": "Klaar"}
+    )
+    assert done.status_code == 200 and done.json() == {
+        "id": str(target.public_id),
+        "status": "done",
+    }
+    target.refresh_from_db()
+    outside.refresh_from_db()
+    assert target.status == Status.DONE and outside.status == Status.OPEN
+    assert (
+        ActionEvent.objects.filter(action=target, session=review_session, note="Klaar").count() == 1
+    )
+    schema = client.get("/api/v1/openapi.json").json()
+    assert "/api/v1/sessions/{code}/review/{action_id}" in schema["paths"]
