@@ -278,6 +278,11 @@ class ActionEvent(models.Model):
     new_status = models.CharField(max_length=16, blank=True)
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    session = models.ForeignKey(
+        "workshops.LiveSession", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    """The live session (an `action_review` step) the change was made in."""
+    step_id = models.CharField(max_length=12, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -292,6 +297,27 @@ class ActionEvent(models.Model):
     @property
     def new_status_label(self) -> str:
         return str(Status(self.new_status).label) if self.new_status in Status.values else ""
+
+
+class Review(models.Model):
+    """An agreement picked for review in a live session's `action_review` step."""
+
+    session = models.ForeignKey("workshops.LiveSession", on_delete=models.CASCADE, related_name="+")
+    step_id = models.CharField(max_length=12)
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="reviews")
+    position = models.PositiveSmallIntegerField(default=0)
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "step_id", "action"], name="actions_review_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id}/{self.step_id}: {self.action_id}"
 
 
 class ReminderKind(models.TextChoices):

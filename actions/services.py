@@ -290,11 +290,15 @@ def record_progress(
     status: str | None = None,
     note: str = "",
     via: str | None = None,
+    session: Any = None,
+    step_id: str = "",
 ) -> Action:
     """A progress note and/or a status change, in the action's history.
 
     Allowed for whoever `access.can_progress` allows, or with the action's private link.
-    Reopening a done action needs a note; a request that changes nothing is refused."""
+    Reopening a done action needs a note; a request that changes nothing is refused.
+    `session`/`step_id`: the live session's review step the change was made in (its source
+    in the history)."""
     if via_token is not None:
         token_action = action_by_token(via_token)
         if token_action.pk != action.pk:
@@ -331,11 +335,22 @@ def record_progress(
                 new_status=status,
                 note=note,
                 created_at=now,
+                session=session,
+                step_id=step_id,
             )
             locked.status = status  # type: ignore[assignment]
             locked.done_at = now if status == Status.DONE else None
         else:
-            _event(locked, EventKind.NOTE, actor=actor, via=via or "web", note=note, created_at=now)
+            _event(
+                locked,
+                EventKind.NOTE,
+                actor=actor,
+                via=via or "web",
+                note=note,
+                created_at=now,
+                session=session,
+                step_id=step_id,
+            )
         locked.updated_at = now
         locked.save(update_fields=["status", "done_at", "updated_at"])
     action.status, action.done_at, action.updated_at = locked.status, locked.done_at, now

@@ -41,6 +41,7 @@ ADDABLE_KINDS = (
     "action_points",
     "photo",
     "questionnaire",
+    "action_review",
 )
 """Kinds the form can create; experiments, checklists and cards are made in YAML."""
 
@@ -80,6 +81,7 @@ LABELS = {
     "minutes": gettext_lazy("Minutes"),
     "notes": gettext_lazy("Notes"),
     "item_title": gettext_lazy("Topic or scenario"),
+    "review_prompt": gettext_lazy("What you ask about each agreement"),
 }
 
 # (key, widget, label key) per kind; every step also has title, duration, text, notes.
@@ -122,6 +124,7 @@ KIND_FIELDS: dict[str, list[tuple[str, str, str]]] = {
     "questionnaire": [("questionnaire", "select", "questionnaire")],
     "checklist": [],
     "card": [],
+    "action_review": [("prompt", "textarea", "review_prompt")],
 }
 
 NEW_STEPS: dict[str, dict[str, Any]] = {
@@ -135,6 +138,7 @@ NEW_STEPS: dict[str, dict[str, Any]] = {
     "action_points": {},
     "photo": {},
     "questionnaire": {"questionnaire": "leercultuur"},
+    "action_review": {},
 }
 
 

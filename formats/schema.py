@@ -23,6 +23,7 @@ Steps are a union discriminated on `kind`; each kind has the fields its live act
     questionnaire     questionnaire (slug)
     checklist         options, sections (title, text, items (key, text))
     card              entries (label, question, explanation, example)
+    action_review     prompt, themes (the agreements' themes shown first; empty: all)
 
 and every step has `key`, `title`, `duration`, `text` and `facilitator_notes`.
 """
@@ -540,6 +541,27 @@ class CardStep(StepBase):
     entries: list[CardEntry] = Field(min_length=1, max_length=30)
 
 
+ActionTheme = Literal["budget", "time", "securing", "route", "other"]
+"""`actions.models.Theme`: the four scenarios of seed 004 and "other"."""
+
+
+class ActionReviewStep(StepBase):
+    """The open agreements of the register reviewed live: the facilitator picks them (of a
+    team, a theme or earlier sessions), updates their status and notes how they went."""
+
+    kind: Literal["action_review"]
+    prompt: ShortText = ""
+    """What the facilitator asks about each agreement."""
+    themes: list[ActionTheme] = Field(default_factory=list, max_length=5)
+    """The themes picked at the start (the facilitator can change the pick live)."""
+
+    @field_validator("themes")
+    @classmethod
+    def _unique_themes(cls, themes: list[str]) -> list[str]:
+        _refuse_duplicates(themes, _("Themes"))
+        return themes
+
+
 Step = Annotated[
     Union[  # noqa: UP007 - a discriminated union reads best spelled out
         InfoStep,
@@ -555,6 +577,7 @@ Step = Annotated[
         QuestionnaireStep,
         ChecklistStep,
         CardStep,
+        ActionReviewStep,
     ],
     Field(discriminator="kind"),
 ]
@@ -573,6 +596,7 @@ STEP_KINDS: tuple[str, ...] = (
     "questionnaire",
     "checklist",
     "card",
+    "action_review",
 )
 
 STEP_KIND_LABELS = {
@@ -589,6 +613,7 @@ STEP_KIND_LABELS = {
     "questionnaire": gettext_lazy("Questionnaire"),
     "checklist": gettext_lazy("Checklist"),
     "card": gettext_lazy("Card"),
+    "action_review": gettext_lazy("Action review"),
 }
 
 

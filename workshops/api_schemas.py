@@ -132,6 +132,29 @@ class ActionPointIn(Input):
     key: UUID
 
 
+class ReviewPickIn(Input):
+    step: str = Field(max_length=40, description="The current `action_review` step's id.")
+    team: str = Field("", max_length=40, description="A team's id (empty: every team).")
+    theme: str = Field("", max_length=20, description="budget, time, securing, route or other.")
+    from_session: str = Field("", max_length=40, description="An earlier session's id.")
+
+
+class ReviewPickOut(Schema):
+    count: int
+    actions: list[str]
+
+
+class ReviewIn(Input):
+    step: str = Field(max_length=40, description="The current `action_review` step's id.")
+    status: str | None = Field(None, max_length=20, description="open, in_progress, done, dropped.")
+    note: Any = Field("", description="A progress note (at most 2000 characters).")
+
+
+class ReviewOut(Schema):
+    id: str
+    status: str
+
+
 class Ok(Schema):
     status: str
     seq: int

@@ -79,6 +79,10 @@ EVENTS: dict[str, Event] = {
     "shown_action": _e({ALL}, {"text": _opt_str}, "The action on the presenter screen."),
     "action_points": _e({ALL}, {"step": _str, "text": _str}, "An action point was added."),
     "photo": _e({ALL}, {"id": _str}, "A photo was uploaded."),
+    "review": _e({ALL}, {"step": _str, "count": _int}, "The agreements to review were picked."),
+    "reviewed": _e(
+        {ALL}, {"step": _str, "id": _str, "status": _str}, "A reviewed agreement changed."
+    ),
     "scribe": _e({ALL}, {"scribe": _bool}, "A scribe was named or the facilitator took over."),
     "hands_up": _e({FACILITATOR}, {"on": _bool}, "Polls as hands up, or as bars."),
     "scan": _e({FACILITATOR}, {"on": _bool}, "The scan's results shown or hidden."),

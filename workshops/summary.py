@@ -131,6 +131,9 @@ def to_markdown(summary: dict[str, Any]) -> str:
                 )
                 lines.append(f"- {md_escape(statement['statement'])}: {counts}")
             lines.append("")
+        for row in step.get("reviewed", []):
+            lines.append(f"- {md_escape(row['text'])}: {md_escape(row['status_label'])}")
+            lines += [f"  - {md_escape(note)}" for note in row["notes"]]
         for item in step.get("checklist", []):
             counts = ", ".join(f"{md_escape(c['label'])} {c['count']}" for c in item["counts"])
             lines.append(f"- {md_escape(item['text'])}: {counts}")

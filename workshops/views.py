@@ -223,6 +223,24 @@ def control(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpRespon
             )
         elif action == "photo":
             services.add_photo(session, upload=request.FILES.get("photo"), actor=actor)
+        elif action == "review_pick":
+            services.pick_for_review(
+                session,
+                step_id=data.get("step", ""),
+                team=data.get("team", ""),
+                theme=data.get("theme", ""),
+                from_session=data.get("from_session", ""),
+                actor=actor,
+            )
+        elif action == "review":
+            services.review_action(
+                session,
+                step_id=data.get("step", ""),
+                action_id=data.get("review_action", ""),
+                status=data.get("status") or None,
+                note=data.get("note", ""),
+                actor=actor,
+            )
         elif action == "end":
             services.end_session(session, actor=actor)
             return redirect("workshop_summary", slug, session.public_id)

@@ -111,6 +111,7 @@ EXAMPLE_STEPS = {
         "sections": [{"title": "Deel", "items": [{"key": "een", "text": "Een"}]}],
     },
     "card": {"entries": [{"label": "Verduidelijken", "question": "hoe bedoel je dat?"}]},
+    "action_review": {"prompt": "Hoe ver staan we?", "themes": ["budget", "time"]},
 }
 
 

@@ -172,7 +172,7 @@ def test_invalid_content_gives_one_message_per_problem_and_changes_nothing(own, 
         "duration: Expected minutes (15) or a range of minutes (30-35).",
         "phases[0].steps[0]: Unknown kind “poll”; known kinds: 'info', 'statement_poll', "
         "'board', 'groups', 'rotation', 'discussion', 'experiment', 'personal_action', "
-        "'action_points', 'photo', 'questionnaire', 'checklist', 'card'.",
+        "'action_points', 'photo', 'questionnaire', 'checklist', 'card', 'action_review'.",
     ]
     assert caught.value.message == "\n".join(caught.value.messages)
     assert own.versions.count() == 1

@@ -586,3 +586,50 @@ def test_import_needs_an_editor(client, org, member_user):
     assert client.get(url("format_import")).status_code == 403
     assert client.post(url("format_import"), {"file": upload("slug: x")}).status_code == 403
     assert Format.objects.filter(organisation=org).count() == 0
+
+
+def test_the_editor_inserts_an_action_review_step_first(client, builtin, org, facilitator_user):
+    """Issue 11: a copy of the quickscan starts with the review of open agreements; the
+    built-in format stays as it is."""
+    quickscan = copy_format(
+        Format.objects.builtin().get(slug=QUICKSCAN), organisation=org, actor=facilitator_user
+    )
+    login(client, facilitator_user)
+    page = client.get(url("format_edit", quickscan))
+    assert 'value="action_review"' in page.content.decode()
+    data = {**editor_post(client, quickscan), "new-kind-0": "action_review", "op": "add-step:0"}
+    page = client.post(url("format_edit", quickscan), data)
+    last = len(page.context["phases"][0].steps) - 1
+    for index in range(last, 0, -1):
+        page = client.post(
+            url("format_edit", quickscan),
+            {"draft": page.context["draft"], "base_version": 1, "op": f"up-step:0:{index}"},
+        )
+    data = editor_post_from(page, **{"phases[0].steps[0].prompt": "Hoe ver staan we?"})
+    response = client.post(url("format_edit", quickscan), {**data, "op": "save"})
+    assert response.status_code == 302
+    quickscan.refresh_from_db()
+    assert quickscan.current_version is not None
+    first = quickscan.current_version.content.phases[0].steps[0]
+    assert first.kind == "action_review" and first.prompt == "Hoe ver staan we?"
+    builtin_steps = Format.objects.builtin().get(slug=QUICKSCAN).current_version.content.phases
+    assert all(s.kind != "action_review" for p in builtin_steps for s in p.steps)
+
+
+def editor_post_from(page, **changes) -> dict:
+    """The form of an editor page already rendered (a draft not saved yet)."""
+    from formats.editor import all_fields
+
+    data = {"draft": page.context["draft"], "base_version": page.context["base_version"]}
+    for f in all_fields(page.context["general"], page.context["phases"]):
+        if f.widget == "checkbox":
+            data[f"present:{f.name}"] = "1"
+            if f.value:
+                data[f.name] = "1"
+        elif f.widget == "audiences":
+            data[f"present:{f.name}"] = "1"
+            data[f.name] = list(f.value)
+        else:
+            data[f.name] = f.display
+    data.update(changes)
+    return data

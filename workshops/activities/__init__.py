@@ -29,6 +29,7 @@ MODULES = (
     "photo",
     "card",
     "questionnaire",
+    "action_review",
 )
 
 REGISTRY: dict[str, Activity] = {}

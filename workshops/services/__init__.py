@@ -9,7 +9,8 @@ caller, see workshops.access. The modules, by what changes:
 - `lifecycle`: starting, joining, ending, purging a session;
 - `flow`: steps, items and rounds, the timer;
 - `contributions`: the one contribution path (notes, votes, actions, group summaries);
-- `facilitation`: groups, the scribe, the presenter screen, action points, photos.
+- `facilitation`: groups, the scribe, the presenter screen, action points, photos;
+- `review`: the `action_review` step (open agreements of the register reviewed live).
 
 What a kind of step means (its questions, choices, groups) is in `workshops.activities`.
 """
@@ -65,9 +66,11 @@ from .lifecycle import (
     purge_expired,
     start_session,
 )
+from .review import MAX_REVIEWED, pick_for_review, review_action
 
 __all__ = [
     "CONTRIBUTIONS_PER_MINUTE",
+    "MAX_REVIEWED",
     "NAME_MAX_LENGTH",
     "PHOTO_MAX_BYTES",
     "WRONG_CODES_PER_MINUTE",
@@ -97,9 +100,11 @@ __all__ = [
     "note",
     "participant_group",
     "pause_timer",
+    "pick_for_review",
     "planned_seconds",
     "previous_step",
     "purge_expired",
+    "review_action",
     "set_hands_up",
     "set_item",
     "set_scribe",

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from core import ratelimit
 from core.errors import DomainError
 
-from .. import activities, queries
+from .. import activities, queries, register
 from ..events import emit
 from ..models import (
     ACTION_MAX_LENGTH,
@@ -238,6 +238,8 @@ def vote(
         )
         counts = queries.vote_counts(session, ref.id, label)
         emit(session, "votes", {"step": ref.id, "item": label, "counts": counts})
+        if ref.kind == "checklist" and choice == register.CHECKLIST_START:
+            register.checklist_item(session, ref, label)
         return cast
 
     parsed = parse_key(key)
@@ -346,7 +348,12 @@ def action(
         )
         count = PersonalAction.objects.filter(session=session, is_current=True).count()
         emit(session, "actions", {"step": ref.id, "count": count}, channel="facilitator")
-        if address:
+        if register.installed():
+            # The register reminds the participant on the action's due date through its
+            # private link (`actions.reminders`); the workshop's own reminder would mail
+            # them a second time, so it is only queued without the register.
+            register.personal_action(stored)
+        elif address:
             from ..tasks import schedule_action_reminder
 
             transaction.on_commit(partial(schedule_action_reminder, str(stored.public_id)))

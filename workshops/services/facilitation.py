@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 
-from .. import activities, grouping
+from .. import activities, grouping, register
 from ..events import emit
 from ..models import (
     ActionPoint,
@@ -176,6 +176,7 @@ def add_action_point(
             evaluation_date=parse_date(evaluation_date, _("The evaluation date")),
             created_by=actor,
         )
+        register.action_point(point)
         emit(session, "action_points", {"step": ref.id, "text": point.text})
     return Result(point, True)
 

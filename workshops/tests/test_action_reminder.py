@@ -1,10 +1,12 @@
 """The reminder of a personal action, some days after the session, to those who left an
-address (issue 4)."""
+address (issue 4). With the register of actions installed the register sends it instead
+(`test_register_hooks`); these tests run the workshop's own reminder without it."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import time_machine
 from django.core import mail
 from django.utils import timezone
@@ -17,6 +19,13 @@ from workshops.tasks import ACTION_REMINDER_DAYS, send_action_reminder
 from .conftest import go, key
 
 DUMMY = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def _without_the_register(monkeypatch):
+    from workshops import register
+
+    monkeypatch.setattr(register, "installed", lambda: False)
 
 
 def _write(live, participant, facilitator_user, capture, email="ann@example.test", text=None):
