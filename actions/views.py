@@ -458,7 +458,7 @@ def conversation_plan(request: HttpRequest) -> HttpResponse:
     initial: dict[str, Any] = {
         "starts_at": timezone.localtime(services.default_conversation_start(action, session)),
         "duration_minutes": 30,
-        "offer_url": "https://www.elanplus.be",
+        "offer_url": services.default_offer_url(membership.organisation),
     }
     if action is not None:
         if action.kind == Kind.PERSONAL:

@@ -76,3 +76,68 @@ def test_a_stranger_cannot_record_progress_on_a_claimed_action(personal, member_
     assert action.status == Status.OPEN
     assert not ActionEvent.objects.filter(action=action, kind="status").exists()
     assert Action.objects.filter(claimed_by=owner).count() == 1
+
+
+def _plan(org, facilitator_user, **extra):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from actions import services
+
+    data = {
+        "employee_email": "sara@example.test",
+        "employee_name": "Sara",
+        "starts_at": timezone.now() + timedelta(days=28),
+        "duration_minutes": 30,
+    } | extra
+    return services.plan_conversation(org, data, actor=facilitator_user)[0]
+
+
+def test_the_follow_up_invitation_and_page_link_to_my_learning(
+    org, facilitator_user, run_on_commit, settings
+):
+    from django.core import mail
+
+    conversation = _plan(org, facilitator_user)
+    [message] = mail.outbox
+    start = settings.SITE_URL + "/mijn-leren/start/"
+    assert start in message.body
+    assert f'href="{start}"' in message.alternatives[0][0]
+    page = Client().get(f"/g/{conversation.link_token()}/").content.decode()
+    assert 'href="/mijn-leren/start/"' in page
+
+
+def test_the_offer_link_is_the_organisations_public_offer_when_it_has_items(
+    org, facilitator_user, settings
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from actions.models import DEFAULT_OFFER_URL
+    from learning.models import LearningSettings, OfferItem
+
+    # no items yet: the default
+    assert _plan(org, facilitator_user).offer_url == DEFAULT_OFFER_URL
+    form = login(facilitator_user).get(f"/o/{org.slug}/gesprekken/nieuw/").content.decode()
+    assert DEFAULT_OFFER_URL in form
+    # an item that ended: still the default
+    yesterday = timezone.localdate() - timedelta(days=1)
+    OfferItem.objects.create(organisation=org, title="Oud", active_until=yesterday)
+    assert _plan(org, facilitator_user).offer_url == DEFAULT_OFFER_URL
+    OfferItem.objects.create(organisation=org, title="Excel voor iedereen")
+    public = settings.SITE_URL + f"/leren/{org.slug}/"
+    conversation = _plan(org, facilitator_user)
+    assert conversation.offer_url == public
+    conversation.refresh_from_db()
+    assert conversation.offer_url == public
+    form = login(facilitator_user).get(f"/o/{org.slug}/gesprekken/nieuw/").content.decode()
+    assert public in form
+    assert Client().get(f"/leren/{org.slug}/").status_code == 200
+    # an address the planner chose stays
+    chosen = _plan(org, facilitator_user, offer_url="https://example.test/aanbod")
+    assert chosen.offer_url == "https://example.test/aanbod"
+    # the public page switched off: the default again
+    LearningSettings.objects.update_or_create(organisation=org, defaults={"public_enabled": False})
+    assert _plan(org, facilitator_user).offer_url == DEFAULT_OFFER_URL
