@@ -527,7 +527,7 @@ def create_from_scan(
     campaign: Any, question_key: str, data: dict[str, Any], *, actor: Any
 ) -> Created:
     """ "Maak een actie" on a report's question: an agreement linked to question and campaign."""
-    keys = {q.key for q in campaign.questionnaire_version.content.questions}
+    keys = {q.key for q in campaign.questionnaire.questions}
     if question_key not in keys:
         raise not_found()
     return create_action(

@@ -243,7 +243,7 @@ def scan_question(request: HttpRequest, campaign_id: Any, question_key: str) -> 
 
     membership = _membership(request)
     campaign = get_campaign(membership, campaign_id)
-    if campaign.questionnaire_version.content.question(question_key) is None:
+    if campaign.questionnaire.question(question_key) is None:
         raise Http404
     error = ""
     if request.method == "POST":
