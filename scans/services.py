@@ -39,6 +39,7 @@ from formats.loader import validation_problems
 from orgs.models import Organisation, Team
 from orgs.services import _clean_anonymity_minimum, record
 
+from .extras import clean_keys, with_extras
 from .models import (
     TOTAL,
     Campaign,
@@ -52,7 +53,6 @@ from .models import (
     new_code,
     parse_content,
 )
-from .extras import clean_keys, with_extras
 from .questionnaire import FREE_TEXT_MAX, ScanQuestionnaire, load
 from .releases import release
 

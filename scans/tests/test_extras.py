@@ -180,3 +180,24 @@ def test_learning_figures_show_the_self_reported_rate_of_released_visible_groups
 def test_without_the_option_learning_shows_no_self_reported_column(org, admin_user, campaign):
     respond(campaign, "Bakkerij", 5)
     assert figures.self_reported(org) is None
+
+
+def test_the_api_adds_the_question_and_refuses_an_unknown_one(org, teams, admin_user):
+    from .test_api import call
+
+    client = Client()
+    client.force_login(admin_user)
+    payload = {
+        "organisation": org.slug,
+        "name": "API met leervraag",
+        "teams": [str(teams["bakkerij"].public_id)],
+        "extra_questions": [LEARNING_PARTICIPATION],
+    }
+    created = call(client, "post", "/campaigns", payload)
+    assert created.status_code == 201, created.json()
+    assert created.json()["extra_questions"] == [LEARNING_PARTICIPATION]
+    stored = Campaign.objects.get(name="API met leervraag")
+    assert stored.extra_questions == [LEARNING_PARTICIPATION]
+    wrong = call(client, "post", "/campaigns", payload | {"name": "X", "extra_questions": ["x"]})
+    assert wrong.status_code == 422
+    assert not Campaign.objects.filter(name="X").exists()
