@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.test import Client
 from django.utils import timezone
 
-from learning.models import OfferItem
+from learning.models import LearningSettings, OfferItem
 from portfolio import links
 
 from .conftest import add_entry
@@ -39,6 +39,11 @@ def test_competences_match_active_offer_items_and_link_to_the_public_page(
     # the offer page it links to exists and shows the item
     public = Client().get(f"/leren/{org.slug}/").content.decode()
     assert "Presenteren met durf" in public
+    # with the public page switched off: the item without a link to a page that is gone
+    LearningSettings.objects.update_or_create(organisation=org, defaults={"public_enabled": False})
+    assert Client().get(f"/leren/{org.slug}/").status_code == 404
+    html = client.get(f"/mijn-leren/item/{entry.public_id}/").content.decode()
+    assert "Presenteren met durf" in html and f'href="/leren/{org.slug}/"' not in html
 
 
 def test_the_public_offer_page_links_to_my_learning(org):
