@@ -62,7 +62,7 @@ def test_service_refuses_unknown_question(campaign, facilitator_user):
 
 
 def test_the_report_loads_the_actions_beside_each_question_and_its_trend(
-    org, campaign, facilitator_user
+    org, campaign, facilitator_user, outsider_user
 ):
     client = login(facilitator_user)
     url = f"/o/{org.slug}/acties/scan/{campaign.public_id}/mentorschap/"
@@ -87,3 +87,8 @@ def test_the_report_loads_the_actions_beside_each_question_and_its_trend(
     fragment = client.get(later_url).content.decode()
     assert "Meter-peterschap starten" in fragment
     assert "%" not in fragment and "respondent" not in fragment
+    # an outsider can neither read nor make them, in this organisation's address either
+    outsider = login(outsider_user)
+    assert outsider.get(later_url).status_code == 404
+    assert outsider.post(later_url, {"text": "Van buiten", "theme": "other"}).status_code == 404
+    assert list(Action.objects.values_list("text", flat=True)) == ["Meter-peterschap starten"]
