@@ -10,6 +10,7 @@ import dataclasses
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.apps import apps
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -541,7 +542,7 @@ def create_from_scan(
     campaign: Any, question_key: str, data: dict[str, Any], *, actor: Any
 ) -> Created:
     """ "Maak een actie" on a report's question: an agreement linked to question and campaign."""
-    keys = {q.key for q in campaign.questionnaire_version.content.questions}
+    keys = {q.key for q in campaign.questionnaire.questions}
     if question_key not in keys:
         raise not_found()
     return create_action(
@@ -616,6 +617,17 @@ def conversation_questions() -> list[tuple[str, str]]:
     ]
 
 
+def default_offer_url(organisation: Organisation) -> str:
+    """The organisation's public learning offer when it has items, else the default."""
+    if apps.is_installed("learning"):
+        from learning.offer import offer_link
+
+        link = offer_link(organisation)
+        if link:
+            return link
+    return DEFAULT_OFFER_URL
+
+
 def _clean_conversation(organisation: Organisation, data: dict[str, Any]) -> dict[str, Any]:
     from django.core.exceptions import ValidationError
     from django.core.validators import URLValidator, validate_email
@@ -649,7 +661,7 @@ def _clean_conversation(organisation: Organisation, data: dict[str, Any]) -> dic
     location = _text(
         data.get("location"), _("Place"), max_length=200, required=False, multiline=False
     )
-    offer_url = (data.get("offer_url") or "").strip() or DEFAULT_OFFER_URL
+    offer_url = (data.get("offer_url") or "").strip() or default_offer_url(organisation)
     try:
         URLValidator(schemes=["http", "https"])(offer_url)
     except ValidationError:

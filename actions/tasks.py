@@ -7,6 +7,7 @@ import logging
 from datetime import date
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
@@ -132,6 +133,7 @@ def send_conversation_invite(conversation_id: int, sequence: int) -> bool:
         {
             "conversation": conversation,
             "link": conversation.link_url(),
+            "portfolio_url": settings.SITE_URL + reverse("portfolio:start"),
             "starts_at": timezone.localtime(conversation.starts_at),
             "changed": conversation.sequence > 0,
         },

@@ -243,7 +243,7 @@ def scan_question(request: HttpRequest, campaign_id: Any, question_key: str) -> 
 
     membership = _membership(request)
     campaign = get_campaign(membership, campaign_id)
-    if campaign.questionnaire_version.content.question(question_key) is None:
+    if campaign.questionnaire.question(question_key) is None:
         raise Http404
     error = ""
     if request.method == "POST":
@@ -458,7 +458,7 @@ def conversation_plan(request: HttpRequest) -> HttpResponse:
     initial: dict[str, Any] = {
         "starts_at": timezone.localtime(services.default_conversation_start(action, session)),
         "duration_minutes": 30,
-        "offer_url": "https://www.elanplus.be",
+        "offer_url": services.default_offer_url(membership.organisation),
     }
     if action is not None:
         if action.kind == Kind.PERSONAL:

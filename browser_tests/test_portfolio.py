@@ -127,3 +127,37 @@ def test_prepare_a_conversation_and_share_it_with_the_manager(page, assert_acces
     assert conversation.answers[0] == "Teamleider worden"
     share = Share.objects.get(conversation=conversation)
     assert share.recipient_user == manager
+
+
+def test_claim_a_personal_action_from_its_private_link(page, assert_accessible):
+    from actions.models import Action
+
+    organisation = Organisation.objects.create(name="Bakkerij De Korenbloem", slug="korenbloem")
+    action = Action.objects.create(
+        organisation=organisation, kind="personal", text="Ik volg een cursus Excel"
+    )
+    raw = action.issue_link()
+    action.save()
+
+    page.goto(f"/a/{raw}/")
+    assert_accessible(page)
+    assert fits_the_phone(page)
+    page.get_by_role("link", name="Bewaar in Mijn leren").click()
+    page.wait_for_url("**/mijn-leren/start/**")
+    assert_accessible(page)
+    page.locator("input[name=email]").fill("eva@voorbeeld.test")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/accounts/login/code/confirm/**")
+    match = re.search(r"\n\n([A-Z0-9]{4}-[A-Z0-9]{4})\n\n", str(mail.outbox[-1].body))
+    assert match, mail.outbox[-1].body
+    page.locator("input[name=code]").fill(match.group(1))
+    page.locator("input[name=code]").press("Enter")
+    page.wait_for_url(f"**/mijn-leren/acties/claim/{raw}/")
+    assert_accessible(page)
+    assert fits_the_phone(page)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/mijn-leren/")
+    assert page.locator("main").get_by_text("Ik volg een cursus Excel").count() >= 1
+    assert_accessible(page)
+    action.refresh_from_db()
+    assert action.claimed_by is not None and action.claimed_by.email == "eva@voorbeeld.test"

@@ -266,3 +266,45 @@ def chart(figures: Figures, measure: str) -> dict:
         "colours": COLOURS,
         "description": "; ".join(f"{b['label']}: {b['value']}" for b in bars),
     }
+
+
+@dataclass
+class SelfReported:
+    """The scan's answers to lerend's added question, per team (scans.extras)."""
+
+    campaign_name: str
+    campaign_id: str
+    share: dict[int | str, int] = field(default_factory=dict)
+    """Team id (or ROOT) to the share that answered "yes", for groups the scan shows."""
+    answered: dict[int | str, int] = field(default_factory=dict)
+
+
+def self_reported(organisation: Organisation) -> SelfReported | None:
+    """The latest opened scan campaign with the added question, its released figures only
+    and under the scan's anonymity rule (`scans.reports.load_tree`): a group the scan's
+    report hides is not here either."""
+    from scans.extras import LEARNING_PARTICIPATION, YES
+    from scans.models import TOTAL, Campaign, CampaignState
+    from scans.reports import load_tree, rollup
+
+    candidates = Campaign.objects.filter(
+        organisation=organisation, state__in=[CampaignState.OPEN, CampaignState.CLOSED]
+    ).order_by("-created_at", "-id")[:50]
+    campaign = next(
+        (c for c in candidates if LEARNING_PARTICIPATION in (c.extra_questions or [])), None
+    )
+    if campaign is None:
+        return None
+    tree = load_tree(campaign)
+    visible = [n for n in tree.nodes if tree.suppression.is_visible(n.pk)]
+    counts = rollup(campaign, [n.pk for n in visible])
+    result = SelfReported(campaign.name, str(campaign.public_id))
+    for node in visible:
+        key: int | str | None = ROOT if node.parent_id is None else node.team_id
+        answered = counts[node.pk].get((LEARNING_PARTICIPATION, TOTAL), 0)
+        if key is None or not answered:
+            continue
+        yes = counts[node.pk].get((LEARNING_PARTICIPATION, YES), 0)
+        result.answered[key] = answered
+        result.share[key] = round(yes / answered * 100)
+    return result

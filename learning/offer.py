@@ -32,6 +32,15 @@ def public_url(organisation: Organisation) -> str:
     return settings.SITE_URL + reverse("learning:public_offer", args=[organisation.slug])
 
 
+def offer_link(organisation: Organisation, day: date | None = None) -> str | None:
+    """The public offer page's address when it is on and has items today, else None."""
+    if not settings_for(organisation).public_enabled:
+        return None
+    if not OfferItem.objects.of(organisation).active_on(day or timezone.localdate()).exists():
+        return None
+    return public_url(organisation)
+
+
 def qr_svg(organisation: Organisation) -> str:
     return segno.make(public_url(organisation), error="m").svg_inline(scale=4, border=2)
 

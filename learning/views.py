@@ -517,11 +517,14 @@ def quarter_export(request: HttpRequest) -> HttpResponse:
 def figures_page(request: HttpRequest) -> HttpResponse:
     organisation = _org(request)
     numbers = figures.compute(organisation, _year(request))
+    reported = figures.self_reported(organisation)
     return _page(
         request,
         "learning/figures.html",
         {
             "figures": numbers,
+            "reported": reported,
+            "rows": [(r, reported.share.get(r.key) if reported else None) for r in numbers.rows],
             "right_chart": figures.chart(numbers, "right"),
             "share_chart": figures.chart(numbers, "share"),
             "years": list(range(timezone.localdate().year, timezone.localdate().year - 5, -1)),

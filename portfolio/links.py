@@ -76,6 +76,11 @@ def matching_offer(user: Any, text: str) -> list[Any]:
 
 
 def offer_url(item: Any) -> str:
+    """The organisation's public offer page, or "" when the organisation switched it off."""
     from django.urls import reverse
 
+    from learning.models import settings_for  # type: ignore[import-not-found]
+
+    if not settings_for(item.organisation).public_enabled:
+        return ""
     return reverse("learning:public_offer", args=[item.organisation.slug])

@@ -148,6 +148,10 @@ class CampaignOut(Schema):
     closes_at: datetime | None
     language: str
     anonymity_minimum: int
+    extra_questions: list[str] = Field(
+        default_factory=list,
+        description="Questions lerend adds to the questionnaire, marked as not part of it.",
+    )
 
 
 class CampaignIn(Input):
@@ -162,6 +166,14 @@ class CampaignIn(Input):
     language: Literal["nl", "en"] | None = None
     anonymity_minimum: int | None = Field(
         None, description="At least 3 and at least the organisation's minimum."
+    )
+    extra_questions: list[Literal["lerend-leeractiviteit-12m"]] = Field(
+        default_factory=list,
+        max_length=1,
+        description=(
+            "lerend's optional question on learning in the past 12 months (yes/no), "
+            "appended and marked as not part of the source questionnaire."
+        ),
     )
 
 
@@ -180,6 +192,7 @@ def campaign_out(c: Campaign) -> dict[str, Any]:
         "closes_at": c.closes_at,
         "language": c.language,
         "anonymity_minimum": c.anonymity_minimum,
+        "extra_questions": list(c.extra_questions or []),
     }
 
 
@@ -240,6 +253,7 @@ def create_campaign(request: HttpRequest, payload: CampaignIn) -> Any:
         closes_at=payload.closes_at,
         language=payload.language,
         anonymity_minimum=payload.anonymity_minimum,
+        extra_questions=payload.extra_questions,
         actor=request.user,
     )
     return Status(201, campaign_out(campaign))

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from orgs.models import ANONYMITY_FLOOR, Organisation, Team, flatten_tree, team_tree
 
+from .extras import LEARNING_PARTICIPATION
 from .models import Campaign, CampaignNode, Questionnaire
 
 
@@ -52,6 +53,17 @@ class CampaignForm(Form):
         ),
     )
 
+    ask_learning = forms.BooleanField(
+        label=_("Also ask lerend's question on learning in the past 12 months"),
+        required=False,
+        help_text=_(
+            "“Did you take part in a training course or another learning activity in the past "
+            "12 months?” (yes/no). It is lerend's addition, not part of the source "
+            "questionnaire, and is marked as such; the answers show as the self-reported rate "
+            "per team in the training figures."
+        ),
+    )
+
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.organisation = organisation
@@ -84,6 +96,7 @@ class CampaignForm(Form):
             "closes_at": data["closes_at"],
             "language": data["language"],
             "anonymity_minimum": data["anonymity_minimum"],
+            "extra_questions": [LEARNING_PARTICIPATION] if data.get("ask_learning") else [],
         }
 
 

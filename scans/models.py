@@ -178,6 +178,8 @@ class Campaign(models.Model):
     reminder_days = models.PositiveSmallIntegerField(_("remind after (days)"), default=7)
     """Unused invitations get a reminder this many days after the last mail (0: never);
     see `scans.reminders`."""
+    extra_questions = models.JSONField(default=list, blank=True)
+    """Keys of questions lerend adds to the frozen version, marked as such (`scans.extras`)."""
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = CampaignQuerySet.as_manager()
@@ -202,9 +204,12 @@ class Campaign(models.Model):
             return False
         return not (self.closes_at is not None and now >= self.closes_at)
 
-    @property
+    @cached_property
     def questionnaire(self) -> ScanQuestionnaire:
-        return self.questionnaire_version.content
+        """The frozen version, with lerend's additions appended (see `scans.extras`)."""
+        from .extras import with_extras
+
+        return with_extras(self.questionnaire_version.content, self.extra_questions, self.language)
 
     @property
     def uses_invitations(self) -> bool:

@@ -37,6 +37,7 @@ from formats.loader import validation_problems
 from orgs.models import Organisation, Team
 from orgs.services import _clean_anonymity_minimum, record
 
+from .extras import clean_keys, with_extras
 from .models import (
     TOTAL,
     Campaign,
@@ -245,8 +246,12 @@ def create_campaign(
     closes_at: datetime | None = None,
     language: str | None = None,
     anonymity_minimum: int | None = None,
+    extra_questions: Iterable[str] = (),
 ) -> Campaign:
     name = service_name(name, max_length=150, empty_message=_("Enter a name for the campaign."))
+    extras = list(extra_questions or [])
+    if set(extras) - set(clean_keys(extras)):
+        raise DomainError(_("Choose one of the offered extra questions."), code="extra_unknown")
     if questionnaire.organisation_id not in (None, organisation.pk):
         raise DomainError(_("Choose one of the offered questionnaires."), status=404)
     targets = list(teams)
@@ -272,6 +277,7 @@ def create_campaign(
             anonymity_minimum=minimum,
             opens_at=opens_at,
             closes_at=closes_at,
+            extra_questions=clean_keys(extras),
         )
         build_tree(campaign, targets)
         record(
@@ -281,6 +287,7 @@ def create_campaign(
             target_label=name,
             teams=len(targets),
             anonymity_minimum=minimum,
+            extra_questions=len(extras),
         )
     return campaign
 
@@ -714,7 +721,11 @@ def _target(code: str | None, token: str | None) -> Target:
         )
     campaign: Any = found[0]  # with the extra columns of the query
     data = campaign.version_data
-    campaign.version_content = parse_content(data if isinstance(data, str) else json.dumps(data))
+    campaign.version_content = with_extras(
+        parse_content(data if isinstance(data, str) else json.dumps(data)),
+        campaign.extra_questions,
+        campaign.language,
+    )
     headcount = campaign.target_headcount
     if headcount is not None:
         # Members and this campaign's invitations count toward it (orgs.effective_headcount).

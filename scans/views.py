@@ -11,6 +11,7 @@ import uuid
 from typing import Any
 
 import yaml
+from django.apps import apps
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -353,6 +354,7 @@ def report_page(request: HttpRequest, campaign_id: str) -> HttpResponse:
             "query": request.GET.urlencode(),
             "formats": _discussion_formats(request.organisation),  # type: ignore[attr-defined]
             "section": "scans",
+            "actions_installed": apps.is_installed("actions"),
         },
         status=400 if error else 200,
     )

@@ -59,3 +59,36 @@ def test_other_organisation_campaign_is_404(other_org, outsider_user, campaign):
 def test_service_refuses_unknown_question(campaign, facilitator_user):
     with pytest.raises(DomainError):
         services.create_from_scan(campaign, "nope", {"text": "x"}, actor=facilitator_user)
+
+
+def test_the_report_loads_the_actions_beside_each_question_and_its_trend(
+    org, campaign, facilitator_user, outsider_user
+):
+    client = login(facilitator_user)
+    url = f"/o/{org.slug}/acties/scan/{campaign.public_id}/mentorschap/"
+    client.post(url, {"text": "Meter-peterschap starten", "theme": "securing"})
+    action = Action.objects.get()
+    assert (action.campaign, action.question_key) == (campaign, "mentorschap")
+    page = client.get(f"/o/{org.slug}/scans/{campaign.public_id}/report/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert html.count(f'hx-get="{url}"') == 1  # beside the question; no trend yet
+    later = scan_services.create_campaign(
+        org,
+        questionnaire=campaign.questionnaire_version.questionnaire,
+        name="Meting 2027",
+        teams=[Team.objects.get(name="Winkel")],
+        actor=facilitator_user,
+    )
+    later_url = f"/o/{org.slug}/acties/scan/{later.public_id}/mentorschap/"
+    html = client.get(f"/o/{org.slug}/scans/{later.public_id}/report/").content.decode()
+    assert html.count(f'hx-get="{later_url}"') == 2  # beside the question and its trend
+    # the fragment shows the actions only: no figures of the report
+    fragment = client.get(later_url).content.decode()
+    assert "Meter-peterschap starten" in fragment
+    assert "%" not in fragment and "respondent" not in fragment
+    # an outsider can neither read nor make them, in this organisation's address either
+    outsider = login(outsider_user)
+    assert outsider.get(later_url).status_code == 404
+    assert outsider.post(later_url, {"text": "Van buiten", "theme": "other"}).status_code == 404
+    assert list(Action.objects.values_list("text", flat=True)) == ["Meter-peterschap starten"]

@@ -1,37 +1,45 @@
 """Claimed personal actions (app `actions`) and the learning offer (app `learning`).
 
-Both apps are built in parallel; until they are installed, the portfolio hides what
-comes from them. The tests marked `needs_actions` / `needs_learning` run once the app
-is installed and follow the contract in the project's contracts (Action.claimed_by,
-actions.services.record_progress, learning.models.OfferItem).
+Both apps are installed; the portfolio still hides what comes from them when one is not
+(simulated here by answering "not installed"). The contract: Action.claimed_by,
+actions.services.record_progress, learning.models.OfferItem.
 """
 
 from __future__ import annotations
 
-import pytest
 from django.apps import apps
 
 from portfolio import links
 
 from .conftest import add_entry
 
-needs_actions = pytest.mark.skipif(not apps.is_installed("actions"), reason="actions not installed")
-needs_learning = pytest.mark.skipif(
-    not apps.is_installed("learning"), reason="learning not installed"
-)
+
+def _without(monkeypatch, app: str) -> None:
+    real = apps.is_installed
+    monkeypatch.setattr(apps, "is_installed", lambda name: name != app and real(name))
 
 
-@pytest.mark.skipif(apps.is_installed("actions"), reason="actions installed")
-def test_without_actions_the_section_and_the_claim_page_are_hidden(client, owner):
+def test_the_apps_are_installed():
+    assert links.actions_installed() and links.learning_installed()
+
+
+def test_without_actions_the_section_and_the_claim_page_are_hidden(client, org, owner, monkeypatch):
+    from actions.models import Action
+
+    Action.objects.create(organisation=org, kind="personal", text="Verborgen", claimed_by=owner)
+    _without(monkeypatch, "actions")
     client.force_login(owner)
     html = client.get("/mijn-leren/").content.decode()
-    assert 'id="actions-heading"' not in html
+    assert 'id="actions-heading"' not in html and "Verborgen" not in html
     assert links.claimed_actions(owner) == []
     assert client.get("/mijn-leren/acties/claim/sometoken/").status_code == 404
 
 
-@pytest.mark.skipif(apps.is_installed("learning"), reason="learning installed")
-def test_without_learning_no_offer_is_matched(client, owner):
+def test_without_learning_no_offer_is_matched(client, org, owner, monkeypatch):
+    from learning.models import OfferItem
+
+    OfferItem.objects.create(organisation=org, title="Excel voor iedereen", competences="excel")
+    _without(monkeypatch, "learning")
     entry = add_entry(owner, kind="competences", title="Excel", answers={"want": "Excel"})
     assert links.matching_offer(owner, "excel") == []
     client.force_login(owner)
@@ -40,9 +48,8 @@ def test_without_learning_no_offer_is_matched(client, owner):
     )
 
 
-@needs_actions
 def test_a_claimed_personal_action_shows_and_its_progress_stays_in_sync(client, org, owner):
-    from actions.models import Action  # type: ignore[import-not-found]
+    from actions.models import Action
 
     action = Action.objects.create(
         organisation=org, kind="personal", text="Ik bekijk het opleidingsaanbod", claimed_by=owner
@@ -62,11 +69,10 @@ def test_a_claimed_personal_action_shows_and_its_progress_stays_in_sync(client, 
     assert other.status != "done"
 
 
-@needs_learning
 def test_a_competence_links_to_matching_items_of_the_own_organisations_offer(
     client, org, other_org, owner
 ):
-    from learning.models import OfferItem  # type: ignore[import-not-found]
+    from learning.models import OfferItem
 
     mine = OfferItem.objects.create(
         organisation=org, title="Excel voor iedereen", competences="excel, rekenen"
