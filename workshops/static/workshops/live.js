@@ -89,6 +89,7 @@
       if (typeof html !== "string") { return; }
       body.innerHTML = html;
       tick();
+      fit();
     }).catch(function () { /* the next event or the manual reload will do */ });
   }
 
@@ -99,6 +100,36 @@
   document.addEventListener("focusout", function () {
     window.setTimeout(function () { if (pending) { schedule(150); } }, 50);
   });
+
+  /* --- Presenter: everything fits the projected screen; F full screen, B black. --- */
+  function fit() {
+    if (role !== "presenter") { return; }
+    var page = document.documentElement;
+    var parts = body.querySelectorAll("[data-fit]");
+    Array.prototype.forEach.call(parts, function (el) { el.style.fontSize = ""; });
+    var scale = 1;
+    while (parts.length && page.scrollHeight > window.innerHeight && scale > 0.3) {
+      scale -= 0.05;
+      Array.prototype.forEach.call(parts, function (el) { el.style.fontSize = scale.toFixed(2) + "em"; });
+    }
+  }
+  if (role === "presenter") {
+    fit();
+    window.addEventListener("resize", fit);
+    window.addEventListener("load", fit);
+    document.addEventListener("keydown", function (event) {
+      if (event.ctrlKey || event.metaKey || event.altKey) { return; }
+      var key = event.key.toLowerCase();
+      if (key === "f") {
+        if (document.fullscreenElement) { document.exitFullscreen(); }
+        else if (page().requestFullscreen) { page().requestFullscreen(); }
+      } else if (key === "b" || key === ".") {
+        var black = root.querySelector("[data-blackout]");
+        if (black) { black.hidden = !black.hidden; }
+      }
+    });
+  }
+  function page() { return document.documentElement; }
 
   /* --- Events --- */
   /* The event names come from the server's contract (workshops/contract.py). */
