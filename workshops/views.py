@@ -45,6 +45,7 @@ from .models import (
     hash_token,
     normalise_code,
 )
+from .services.lifecycle import can_reopen, reopen_session
 from .state import participant_state, screen_state
 from .summary import build_summary, to_markdown, to_pdf
 
@@ -226,6 +227,8 @@ def control(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpRespon
         elif action == "end":
             services.end_session(session, actor=actor)
             return redirect("workshop_summary", slug, session.public_id)
+        elif action == "reopen":
+            reopen_session(session, actor=actor)
         elif action == "email":
             count = services.email_summary(session, actor=actor)
             messages.success(
@@ -261,6 +264,7 @@ def summary_page(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpR
     context = _summary_context(session)
     context.update(
         facilitator=True,
+        can_reopen=can_reopen(session),
         pdf_url=reverse("workshop_summary_pdf", args=[slug, public_id]),
         md_url=reverse("workshop_summary_md", args=[slug, public_id]),
         photo_base=reverse("workshop_console", args=[slug, public_id]) + "photos/",
