@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core import ratelimit
 from core.errors import DomainError
 from core.net import client_address
 from formats.models import Format
@@ -396,6 +397,8 @@ def participant_page(request: HttpRequest, participant: Participant) -> HttpResp
     if session.status == Status.ENDED:
         context = _summary_context(session)
         context["photo_base"] = f"/j/{session.code}/photos/"
+        context["shared_url"] = reverse("workshop_shared_summary", args=[session.public_id])
+        context["shared_pdf_url"] = reverse("workshop_shared_summary_pdf", args=[session.public_id])
         if _wants_fragment(request):
             return HttpResponse(status=286)  # htmx: stop polling; live.js reloads on "ended"
         return render(request, "workshops/summary.html", context)
@@ -502,6 +505,27 @@ def shared_summary(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     context = _summary_context(session)
     context["photo_base"] = f"/s/{session.public_id}/photos/"
     return render(request, "workshops/summary.html", context)
+
+
+@require_GET
+def shared_summary_pdf(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """The summary as a PDF, for the phones after the end and the e-mail's link: no account,
+    as long as the session (and so its summary) is kept."""
+    session = LiveSession.objects.filter(public_id=public_id, status=Status.ENDED).first()
+    if session is None:
+        raise Http404
+    try:
+        ratelimit.check(
+            f"summary-pdf:{client_address(request)}",
+            20,
+            60,
+            message=_("Too many downloads at once. Try again in a minute."),
+        )
+    except DomainError as error:
+        response = HttpResponse(error.message, status=429, content_type="text/plain")
+        response["Retry-After"] = str(getattr(error, "retry_after", 60))
+        return response
+    return _pdf_response(request, session)
 
 
 @require_GET

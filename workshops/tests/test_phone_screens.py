@@ -81,3 +81,22 @@ def test_phones_and_presenter_never_show_facilitator_only_fields(
                 assert text not in page, (ref.kind, screen, text)
     console = client.get(f"/o/{org.slug}/workshops/{live.public_id}/").content.decode()
     assert console  # the console itself is checked in test_hands_up and the browser tests
+
+
+def test_after_the_end_a_phone_links_to_the_summary_without_an_account(live, facilitator_user):
+    phone = _phone(live)
+    go(live, "board", actor=facilitator_user)
+    services.end_session(live, actor=facilitator_user)
+    page = phone.get(f"/j/{live.code}/").content.decode()
+    shared = f"/s/{live.public_id}/"
+    assert f'href="{shared}"' in page
+    assert f'href="{shared}summary.pdf"' in page
+    anonymous = Client()
+    assert anonymous.get(shared).status_code == 200
+    pdf = anonymous.get(shared + "summary.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_no_summary_pdf_before_the_end(live):
+    response = Client().get(f"/s/{live.public_id}/summary.pdf")
+    assert response.status_code == 404
