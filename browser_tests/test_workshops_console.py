@@ -23,6 +23,7 @@ pytestmark = pytest.mark.browser
 expect = pytest.importorskip("playwright.sync_api").expect
 
 LAPTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 360, "height": 740}
 
 
 def _wait_for(check, what: str) -> None:
@@ -85,6 +86,22 @@ def test_console_keeps_typing_moves_by_keyboard_and_ends_with_an_undo(
         board = next(ref for ref in session.steps() if ref.kind == "board")
         services.go_to_step(session, step_id=board.id, actor=fien)
         console.reload()
+
+        # A phone: axe-clean, and an update keeps what its participant is typing.
+        phone_ctx, phone = open_context(browser, live_server, PHONE, [cookies[-1]])
+        phone.goto(f"/j/{session.code}/")
+        phone.locator("#join-name").fill("Chloé")
+        phone.locator("form.join-form button[type=submit]").click()
+        draft = phone.locator("textarea#note-0")
+        draft.click()
+        draft.type("Mijn eerste gedachte")
+        check_accessible(phone)
+        services.start_timer(session, seconds=300, actor=fien)
+        expect(phone.locator("[data-timer-text]").first).to_have_text(re.compile(r"^[45]:\d\d$"))
+        assert draft.input_value() == "Mijn eerste gedachte"
+        assert phone.evaluate("document.activeElement.tagName") == "TEXTAREA"
+        assert phone.errors == []
+        phone_ctx.close()
         field = console.locator("#timer-minutes")
         field.click()
         field.type("7")
