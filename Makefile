@@ -9,7 +9,7 @@ PORT ?= 8000
 # so its browser and server fixtures start once. TEST_WORKERS=0 runs it in this process.
 TEST_WORKERS ?= auto
 
-.PHONY: run test test-deep install install-dev lint typecheck messages lock bench clean
+.PHONY: run test test-deep install install-dev lint typecheck messages lock bench clean screenshots
 
 run: $(VENV)/.runtime
 	$(BIN)/lerend serve --demo --host $(HOST) --port $(PORT)
@@ -20,6 +20,13 @@ test: $(VENV)/.dev
 # The property tests with five times as many examples (HYPOTHESIS_PROFILE: ci, dev, deep).
 test-deep: $(VENV)/.dev
 	HYPOTHESIS_PROFILE=deep $(BIN)/pytest -n $(TEST_WORKERS) --dist loadscope
+
+# Screenshots of every presenter step of the mini-vorming (nl, en) at 1280x720, for a person to
+# look at; not part of CI. SHOTS=folder (default: screenshots/, ignored by git).
+SHOTS ?= screenshots
+screenshots: $(VENV)/.dev
+	LEREND_SCREENSHOTS=$(abspath $(SHOTS)) $(BIN)/pytest -q -m browser browser_tests/test_workshops_presenter.py
+	@echo "screenshots in $(SHOTS)/"
 
 install: $(VENV)/.runtime
 install-dev: $(VENV)/.dev

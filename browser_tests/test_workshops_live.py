@@ -209,6 +209,8 @@ def test_mini_vorming_live_from_joining_to_summary(browser, live_server, transac
         console.locator("form:has(#photo-file) button").click()
         console.wait_for_load_state()
         expect(console.locator(".photos img")).to_have_count(1)
+        # Ending asks for confirmation first (issue 12).
+        console.locator("[data-end-confirm] > summary").click()
         control(console, "end")
         console.wait_for_url(re.compile(r"/summary/$"))
         expect(console.locator(".summary")).to_contain_text("We leren vooral van elkaar.")

@@ -25,7 +25,13 @@ Steps are a union discriminated on `kind`; each kind has the fields its live act
     card              entries (label, question, explanation, example)
     action_review     prompt, themes (the agreements' themes shown first; empty: all)
 
-and every step has `key`, `title`, `duration`, `text` and `facilitator_notes`.
+and every step has `key`, `title`, `duration`, `text`, `participant_text` and
+`facilitator_notes`.
+
+Who reads what: `text` is the script as the format has it (mostly addressed to the
+facilitator), `facilitator_notes` and the fields in `FACILITATOR_ONLY_FIELDS` stay on the
+facilitator's console; only `participant_text`, titles, statements, questions, choices,
+prompts and results are shown to the room (presenter screen and phones).
 """
 
 from __future__ import annotations
@@ -302,6 +308,13 @@ def _unique_choice_keys(choices: list[Choice]) -> list[Choice]:
 
 # --- Steps ----------------------------------------------------------------------------
 
+# Fields (besides every step's `text` and `facilitator_notes`) that only the facilitator
+# sees: the presenter screen and the phones never show them.
+FACILITATOR_ONLY_FIELDS: dict[str, frozenset[str]] = {
+    "statement_poll": frozenset({"instructions", "facilitator_points"}),
+    "groups": frozenset({"summary_prompt"}),
+}
+
 
 class StepBase(Strict):
     key: Key | None = None
@@ -310,6 +323,8 @@ class StepBase(Strict):
     duration: Duration | None = None
     text: Markdown = ""
     """What the step says, as the script has it (Markdown)."""
+    participant_text: Markdown = ""
+    """Shown to the room (presenter screen and phones), Markdown; `text` is not."""
     facilitator_notes: Markdown = ""
     """Only for the facilitator ("Voor de begeleider"), Markdown."""
 
@@ -326,7 +341,7 @@ class StatementPollStep(StepBase):
         default_factory=_default_poll_choices
     )
     instructions: list[Line] = Field(default_factory=list, max_length=20)
-    """How to run the poll in the room ("hands up if you agree")."""
+    """Facilitator only: how to run the poll in the room ("hands up if you agree")."""
     facilitator_points: list[RequiredMarkdown] = Field(default_factory=list, max_length=20)
     """Points the facilitator adds after hearing participants."""
 
@@ -354,6 +369,7 @@ class GroupsStep(StepBase):
     summary: bool = True
     """Each group writes a summary."""
     summary_prompt: Markdown = ""
+    """Facilitator only: what to ask of the groups ("ask for a summary per question")."""
 
     @model_validator(mode="after")
     def _consistent(self) -> GroupsStep:

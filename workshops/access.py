@@ -3,7 +3,7 @@
 Facilitators and admins of the session's organisation run it; members of the
 organisation may not (403); anybody else gets 404, like every organisation-scoped object.
 Participants are identified by their token (Bearer header, `?token=` or the cookie of the
-session; `fastpath.participant_for_token`) and reach only their own session: a token of
+session; `participants.participant_for_token`) and reach only their own session: a token of
 another session answers 404.
 """
 

@@ -129,10 +129,6 @@ from .api_schemas import (  # noqa: E402
     NoteIn,
     NoteOut,
     Ok,
-    ReviewIn,
-    ReviewOut,
-    ReviewPickIn,
-    ReviewPickOut,
     SessionIn,
     SessionOut,
     ShowActionIn,
@@ -140,6 +136,7 @@ from .api_schemas import (  # noqa: E402
     TimerIn,
     VoteIn,
     VoteOut,
+    note_out,
 )
 
 
@@ -262,17 +259,7 @@ def post_note(request: HttpRequest, code: str, payload: NoteIn) -> Reply:
         text=payload.text,
         key=payload.key,
     )
-    return Reply(_status(result.created), _note_out(result.value))
-
-
-def _note_out(note: Any) -> dict[str, Any]:
-    return {
-        "id": str(note.public_id),
-        "step": note.step_id,
-        "question": note.question,
-        "text": note.text,
-        "hidden": note.hidden,
-    }
+    return Reply(_status(result.created), note_out(result.value))
 
 
 @router.patch(
@@ -283,7 +270,7 @@ def _note_out(note: Any) -> dict[str, Any]:
 )
 def edit_note(request: HttpRequest, code: str, note_id: str, payload: NoteEdit) -> Any:
     session, participant = _caller(request, code)
-    return _note_out(
+    return note_out(
         services.edit_note(session, participant=participant, note_id=note_id, text=payload.text)
     )
 
@@ -516,42 +503,6 @@ def post_action_point(request: HttpRequest, code: str, payload: ActionPointIn) -
     )
     point = result.value
     return Reply(_status(result.created), {"id": str(point.public_id), "text": point.text})
-
-
-@router.post(
-    "/sessions/{code}/review",
-    response={200: ReviewPickOut, **error_responses(400, 403, 404, 409)},
-    summary="Pick the open agreements an action_review step reviews (replaces the pick)",
-)
-def post_review_pick(request: HttpRequest, code: str, payload: ReviewPickIn) -> Any:
-    session = _facilitator(request, code)
-    picked = services.pick_for_review(
-        session,
-        step_id=payload.step,
-        team=payload.team,
-        theme=payload.theme,
-        from_session=payload.from_session,
-        actor=request.auth,  # type: ignore[attr-defined]
-    )
-    return {"count": len(picked), "actions": [str(a.public_id) for a in picked]}
-
-
-@router.post(
-    "/sessions/{code}/review/{action_id}",
-    response={200: ReviewOut, **error_responses(400, 403, 404, 409)},
-    summary="Change a picked agreement's status and/or add a note (into the register)",
-)
-def post_review(request: HttpRequest, code: str, action_id: str, payload: ReviewIn) -> Any:
-    session = _facilitator(request, code)
-    action = services.review_action(
-        session,
-        step_id=payload.step,
-        action_id=action_id,
-        status=payload.status,
-        note=payload.note,
-        actor=request.auth,  # type: ignore[attr-defined]
-    )
-    return {"id": str(action.public_id), "status": action.status}
 
 
 @router.post(

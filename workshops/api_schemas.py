@@ -158,3 +158,13 @@ class ReviewOut(Schema):
 class Ok(Schema):
     status: str
     seq: int
+
+
+def note_out(note: Any) -> dict[str, Any]:
+    return {
+        "id": str(note.public_id),
+        "step": note.step_id,
+        "question": note.question,
+        "text": note.text,
+        "hidden": note.hidden,
+    }

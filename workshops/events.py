@@ -232,7 +232,7 @@ def open_stream(
         or cookies.get(participant_cookie_name(session.code), "")
     )
     if token:
-        from .fastpath import participant_for_token
+        from .participants import participant_for_token
 
         participant = participant_for_token(token)
         if participant is not None and participant.session_id == session.pk:

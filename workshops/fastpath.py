@@ -21,14 +21,15 @@ import asyncio
 import io
 import json
 import re
-import threading
-import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
 from functools import partial
 from typing import Any
 
 from asgiref.sync import sync_to_async
+
+from . import participants
+from .api_schemas import note_out
+from .participants import participant_for_token
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[dict]]
@@ -38,67 +39,13 @@ JOIN_PATH = "/api/v1/join"
 API_PATH = re.compile(r"^/api/v1/sessions/(?P<code>[A-Za-z0-9]{1,20})/(?P<what>notes|votes)$")
 FORM_PATH = re.compile(r"^/j/(?P<code>[A-Za-z0-9]{1,20})/do/$")
 MAX_BODY = 64 * 1024
-CACHE_SIZE = 100_000
-CACHE_SECONDS = 3600.0
-
-_cache: OrderedDict[str, tuple[float, Any]] = OrderedDict()
-_sessions: dict[tuple[int, Any], Any] = {}
-_cache_lock = threading.Lock()
-
-
-def _cached(token_hash: str) -> Any:
-    with _cache_lock:
-        hit = _cache.get(token_hash)
-        if hit is None or hit[0] < time.monotonic():
-            return None
-        return hit[1]
-
-
-def participant_for_token(token: str) -> Any:
-    """The participant of a raw token, with `.session` set (one query, then cached)."""
-    from .models import PARTICIPANT_TOKEN_PREFIX, Participant, hash_token
-
-    if not token.startswith(PARTICIPANT_TOKEN_PREFIX) or len(token) > 100:
-        return None
-    digest = hash_token(token)
-    participant = _cached(digest)
-    if participant is not None:
-        return participant
-    participant = (
-        Participant.objects.select_related("session", "session__organisation")
-        .filter(token_hash=digest)
-        .first()
-    )
-    if participant is None:
-        return None
-    _remember(digest, participant)
-    return participant
-
-
-def _remember(digest: str, participant: Any) -> None:
-    """Cache the participant under its token's hash (the join does, so a phone's first
-    note needs no look-up)."""
-    with _cache_lock:
-        # One session object per session: its steps are parsed once, and the writer's lock
-        # refreshes its fields inside every transaction.
-        session = _sessions.setdefault(
-            (participant.session_id, participant.session.public_id), participant.session
-        )
-        participant.session = session
-        _cache[digest] = (time.monotonic() + CACHE_SECONDS, participant)
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
-        if len(_sessions) > 1000:
-            _sessions.clear()
 
 
 def forget_cache() -> None:
     from .events import _by_code
 
-    with _cache_lock:
-        _cache.clear()
-        _sessions.clear()
-        _by_code.clear()
+    participants.forget()
+    _by_code.clear()
 
 
 def _headers(scope: Scope) -> dict[str, str]:
@@ -203,7 +150,7 @@ class FastPath:
     async def _participant(self, token: str) -> Any:
         from .models import hash_token
 
-        participant = _cached(hash_token(token)) if token else None
+        participant = participants.cached(hash_token(token)) if token else None
         if participant is None and token:
             participant = await _in_thread(participant_for_token, token)
         if participant is None:
@@ -214,7 +161,7 @@ class FastPath:
         from pydantic import ValidationError
 
         from . import services
-        from .api import NoteIn, VoteIn
+        from .api_schemas import NoteIn, VoteIn
         from .models import normalise_code
 
         headers = _headers(scope)
@@ -258,9 +205,7 @@ class FastPath:
             return
         value = result.value
         if what == "notes":
-            from .api import _note_out
-
-            out = _note_out(value)
+            out = note_out(value)
         else:
             out = {"step": value.step_id, "item": value.item, "choice": value.choice}
         await _respond(send, 201 if result.created else 200, json.dumps(out).encode())
@@ -273,7 +218,7 @@ class FastPath:
         from core.net import client_address
 
         from . import services
-        from .api import JoinIn
+        from .api_schemas import JoinIn
         from .events import participant_cookie_name
 
         headers = _headers(scope)
@@ -293,7 +238,7 @@ class FastPath:
         participant, token = joined
         from .models import hash_token
 
-        _remember(hash_token(token), participant)
+        participants.remember(hash_token(token), participant)
         session = participant.session
         out = {
             "participant": participant.public_id,

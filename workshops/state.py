@@ -29,12 +29,13 @@ def step_view(session: LiveSession, ref: StepRef, *, facilitator: bool = False) 
         "index": ref.index,
         "kind": ref.kind,
         "title": step.title or "",
-        "text": step.text,
+        "participant_text": step.participant_text,
         "phase": {"index": ref.phase_index, "title": ref.phase.title},
         "duration": str(step.duration) if step.duration else None,
     }
     view.update(activities.get(ref.kind).view(session, ref, facilitator=facilitator))
     if facilitator:
+        view["text"] = step.text
         view["facilitator_notes"] = step.facilitator_notes
     return view
 

@@ -46,6 +46,11 @@ urlpatterns = [
     ),
     path("s/<uuid:public_id>/", views.shared_summary, name="workshop_shared_summary"),
     path(
+        "s/<uuid:public_id>/summary.pdf",
+        views.shared_summary_pdf,
+        name="workshop_shared_summary_pdf",
+    ),
+    path(
         "s/<uuid:public_id>/photos/<uuid:photo_id>",
         views.shared_photo,
         name="workshop_shared_photo",

@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core import ratelimit
 from core.errors import DomainError
 from core.net import client_address
 from formats.models import Format
@@ -45,6 +46,7 @@ from .models import (
     hash_token,
     normalise_code,
 )
+from .services.lifecycle import can_reopen, reopen_session
 from .state import participant_state, screen_state
 from .summary import build_summary, to_markdown, to_pdf
 
@@ -244,6 +246,8 @@ def control(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpRespon
         elif action == "end":
             services.end_session(session, actor=actor)
             return redirect("workshop_summary", slug, session.public_id)
+        elif action == "reopen":
+            reopen_session(session, actor=actor)
         elif action == "email":
             count = services.email_summary(session, actor=actor)
             messages.success(
@@ -279,6 +283,7 @@ def summary_page(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpR
     context = _summary_context(session)
     context.update(
         facilitator=True,
+        can_reopen=can_reopen(session),
         pdf_url=reverse("workshop_summary_pdf", args=[slug, public_id]),
         md_url=reverse("workshop_summary_md", args=[slug, public_id]),
         photo_base=reverse("workshop_console", args=[slug, public_id]) + "photos/",
@@ -410,6 +415,8 @@ def participant_page(request: HttpRequest, participant: Participant) -> HttpResp
     if session.status == Status.ENDED:
         context = _summary_context(session)
         context["photo_base"] = f"/j/{session.code}/photos/"
+        context["shared_url"] = reverse("workshop_shared_summary", args=[session.public_id])
+        context["shared_pdf_url"] = reverse("workshop_shared_summary_pdf", args=[session.public_id])
         if _wants_fragment(request):
             return HttpResponse(status=286)  # htmx: stop polling; live.js reloads on "ended"
         return render(request, "workshops/summary.html", context)
@@ -516,6 +523,27 @@ def shared_summary(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     context = _summary_context(session)
     context["photo_base"] = f"/s/{session.public_id}/photos/"
     return render(request, "workshops/summary.html", context)
+
+
+@require_GET
+def shared_summary_pdf(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """The summary as a PDF, for the phones after the end and the e-mail's link: no account,
+    as long as the session (and so its summary) is kept."""
+    session = LiveSession.objects.filter(public_id=public_id, status=Status.ENDED).first()
+    if session is None:
+        raise Http404
+    try:
+        ratelimit.check(
+            f"summary-pdf:{client_address(request)}",
+            20,
+            60,
+            message=_("Too many downloads at once. Try again in a minute."),
+        )
+    except DomainError as error:
+        response = HttpResponse(error.message, status=429, content_type="text/plain")
+        response["Retry-After"] = str(getattr(error, "retry_after", 60))
+        return response
+    return _pdf_response(request, session)
 
 
 @require_GET

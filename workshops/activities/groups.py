@@ -28,13 +28,15 @@ class Groups(GroupActivity):
 
     def view(self, session: LiveSession, ref: StepRef, *, facilitator: bool) -> dict[str, Any]:
         step = ref.step
-        return {
+        view = {
             "questions": self.questions(session, ref),
             "summary": step.summary,
-            "summary_prompt": step.summary_prompt,
             "per_question": step.per_question,
             "count": step.count,
         }
+        if facilitator:
+            view["summary_prompt"] = step.summary_prompt
+        return view
 
     def participant_view(
         self,

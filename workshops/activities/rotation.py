@@ -65,6 +65,7 @@ class Rotation(GroupActivity):
         )
         rotation = queries.rotation(session, ref)
         state["last_round"] = bool(rotation and session.current_item == len(rotation.schedule) - 1)
+        state["rounds"] = len(rotation.schedule) if rotation else 0
 
     def item_count(self, session: LiveSession, ref: StepRef) -> int | None:
         rotation = queries.rotation(session, ref)

@@ -22,11 +22,16 @@ class StatementPoll(Activity):
         view: dict[str, Any] = {
             "statement": step.statement,
             "choices": choices(step.choices),
-            "instructions": list(step.instructions),
+            # "Hands up": the room sees one side of the statement at a time.
+            "item": min(session.current_item, len(step.choices) - 1),
         }
         if facilitator:
+            view["instructions"] = list(step.instructions)
             view["facilitator_points"] = list(step.facilitator_points)
         return view
+
+    def item_count(self, session: LiveSession, ref: StepRef) -> int | None:
+        return len(ref.step.choices) if session.hands_up else None
 
     def results(self, session: LiveSession, ref: StepRef) -> dict[str, Any]:
         counts = queries.vote_counts(session, ref.id)

@@ -179,6 +179,39 @@ def end_session(session: LiveSession, *, actor: Any) -> LiveSession:
     return session
 
 
+REOPEN_SECONDS = 60
+
+
+def can_reopen(session: LiveSession, now: Any = None) -> bool:
+    """An ended session can be reopened for a minute after its end (a mistaken "end")."""
+    if session.status != Status.ENDED or session.ended_at is None:
+        return False
+    return (now or timezone.now()) - session.ended_at <= timedelta(seconds=REOPEN_SECONDS)
+
+
+def reopen_session(session: LiveSession, *, actor: Any) -> LiveSession:
+    """Undo `end_session` within a minute: the session runs again at the step it ended on."""
+    with atomic():
+        locked(session)
+        now = timezone.now()
+        if not can_reopen(session, now):
+            raise DomainError(
+                _("A session can only be reopened within a minute of its end."),
+                code="too_late",
+                status=409,
+            )
+        session.status = Status.RUNNING if session.current_step >= 0 else Status.LOBBY
+        session.ended_at = None
+        touch(session, "status", "ended_at")
+        ref = session.current
+        if ref is not None:
+            PhaseTiming.objects.filter(session=session, phase_index=ref.phase_index).update(
+                entered_at=now
+            )
+            emit(session, "step", {"step": ref.id, "index": ref.index, "kind": ref.kind})
+    return session
+
+
 # --- After the session ------------------------------------------------------------------
 
 

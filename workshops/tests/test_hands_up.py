@@ -39,11 +39,21 @@ def test_hands_up_replaces_the_live_bars_and_back(client, org, live, facilitator
     shown = client.get(base + "present/").content.decode()
     assert 'class="poll-results"' not in shown
     assert 'class="hands-up"' in shown
-    for choice in ref.step.choices:
-        assert f"Raise your hand if your answer is “{choice.label}”." in shown
-    # The seed's own instruction stays on the screen.
-    assert ref.step.instructions[0] in shown
-    assert "Show the live results on the screen" in client.get(base).content.decode()
+    # One side of the statement at a time; the console picks the side (issue 12).
+    labels = [choice.label for choice in ref.step.choices]
+    assert f"Raise your hand if your answer is “{labels[0]}”." in shown
+    assert f"Raise your hand if your answer is “{labels[1]}”." not in shown
+    # The seed's instruction is for the facilitator: on the console, never on the screen.
+    assert ref.step.instructions[0] not in shown
+    console = client.get(base).content.decode()
+    assert "Show the live results on the screen" in console
+    assert ref.step.instructions[0] in console
+    assert client.post(base + "control/", {"action": "item", "index": "1"}).status_code == 302
+    live.refresh_from_db()
+    assert live.current_item == 1
+    side = client.get(base + "present/").content.decode()
+    assert f"Raise your hand if your answer is “{labels[1]}”." in side
+    assert f"Raise your hand if your answer is “{labels[0]}”." not in side
 
     client.post(base + "control/", {"action": "hands_up", "on": "0"})
     live.refresh_from_db()
@@ -59,8 +69,20 @@ def test_the_seed_poll_has_three_choices_shown_as_hands_up(client, org, live, fa
     go(live, "statement_poll")
     services.set_hands_up(live, on=True, actor=facilitator_user)
     client.force_login(facilitator_user)
-    shown = client.get(_urls(org, live) + "present/").content.decode()
-    assert shown.count("Raise your hand if your answer is") == 3
+    base = _urls(org, live)
+    for index, choice in enumerate(ref.step.choices):
+        services.set_item(live, index=index, actor=facilitator_user)
+        shown = client.get(base + "present/").content.decode()
+        assert shown.count("Raise your hand if your answer is") == 1
+        assert f"“{choice.label}”" in shown
+
+
+def test_a_side_needs_hands_up(org, live, facilitator_user):
+    go(live, "statement_poll")
+    with pytest.raises(DomainError):
+        services.set_item(live, index=1, actor=facilitator_user)
+    live.refresh_from_db()
+    assert live.current_item == 0
 
 
 def test_hands_up_is_not_for_members_or_outsiders(client, org, live, member_user, outsider_user):

@@ -75,9 +75,39 @@
     return false;
   }
 
+  /* A field someone is editing: focused, or typed into and not yet sent. */
+  function edited(node) {
+    if (node.nodeType !== 1 || !/^(INPUT|TEXTAREA|SELECT)$/.test(node.tagName)) { return false; }
+    if (node === document.activeElement) { return true; }
+    if (node.tagName === "SELECT") {
+      return Array.prototype.some.call(node.options, function (o) { return o.selected !== o.defaultSelected; });
+    }
+    if (node.type === "checkbox" || node.type === "radio") { return node.checked !== node.defaultChecked; }
+    return node.value !== node.defaultValue;
+  }
+
+  /* Swap in the new fragment by morphing the DOM (idiomorph, vendored): only what changed
+   * changes, and a field being edited, an open <details>, the focus and the scroll position
+   * stay as they are. Without idiomorph, the old whole swap, held back while someone types. */
+  function swap(html) {
+    if (!window.Idiomorph) { body.innerHTML = html; return; }
+    window.Idiomorph.morph(body, html, {
+      morphStyle: "innerHTML",
+      ignoreActiveValue: true,
+      restoreFocus: true,
+      callbacks: {
+        beforeNodeMorphed: function (oldNode) { return !edited(oldNode); },
+        beforeNodeRemoved: function (oldNode) { return !edited(oldNode); },
+        beforeAttributeUpdated: function (name, element) {
+          return !(name === "open" && element.tagName === "DETAILS");
+        }
+      }
+    });
+  }
+
   function refresh() {
     refreshTimer = null;
-    if (busy()) { pending = true; return; }
+    if (!window.Idiomorph && busy()) { pending = true; return; }
     pending = false;
     fetch(root.getAttribute("data-fragment"), {
       credentials: "same-origin",
@@ -87,8 +117,9 @@
       return response.ok ? response.text() : null;
     }).then(function (html) {
       if (typeof html !== "string") { return; }
-      body.innerHTML = html;
+      swap(html);
       tick();
+      fit();
     }).catch(function () { /* the next event or the manual reload will do */ });
   }
 
@@ -99,6 +130,73 @@
   document.addEventListener("focusout", function () {
     window.setTimeout(function () { if (pending) { schedule(150); } }, 50);
   });
+
+  /* --- Presenter: everything fits the projected screen; F full screen, B black. --- */
+  function fit() {
+    if (role !== "presenter") { return; }
+    var page = document.documentElement;
+    var parts = body.querySelectorAll("[data-fit]");
+    Array.prototype.forEach.call(parts, function (el) { el.style.fontSize = ""; });
+    var scale = 1;
+    while (parts.length && page.scrollHeight > window.innerHeight && scale > 0.3) {
+      scale -= 0.05;
+      Array.prototype.forEach.call(parts, function (el) { el.style.fontSize = scale.toFixed(2) + "em"; });
+    }
+  }
+  if (role === "presenter") {
+    fit();
+    window.addEventListener("resize", fit);
+    window.addEventListener("load", fit);
+    document.addEventListener("keydown", function (event) {
+      if (event.ctrlKey || event.metaKey || event.altKey) { return; }
+      var key = event.key.toLowerCase();
+      if (key === "f") {
+        if (document.fullscreenElement) { document.exitFullscreen(); }
+        else if (page().requestFullscreen) { page().requestFullscreen(); }
+      } else if (key === "b" || key === ".") {
+        var black = root.querySelector("[data-blackout]");
+        if (black) { black.hidden = !black.hidden; }
+      }
+    });
+  }
+  function page() { return document.documentElement; }
+
+  /* The last step's "Next" opens the confirmation to end the session. */
+  function openEnd() {
+    var link = body.querySelector("a[data-key-next]");
+    var box = body.querySelector("[data-end-confirm]");
+    if (!link || !box) { return false; }
+    box.open = true;
+    var confirm = box.querySelector("button");
+    if (confirm) { confirm.focus(); }
+    return true;
+  }
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest("a[data-key-next]") : null;
+    if (link && openEnd()) { event.preventDefault(); }
+  });
+
+  /* --- Console: a keyboard or a presentation clicker moves through the steps. --- */
+  if (role === "facilitator") {
+    document.addEventListener("keydown", function (event) {
+      if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) { return; }
+      var target = event.target;
+      if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) { return; }
+      var interactive = target && /^(BUTTON|A|SUMMARY)$/.test(target.tagName);
+      var which = null;
+      if (event.key === "ArrowRight" || event.key === "PageDown" || (event.key === " " && !interactive)) {
+        which = "next";
+      } else if (event.key === "ArrowLeft" || event.key === "PageUp") {
+        which = "back";
+      }
+      if (!which) { return; }
+      if (which === "next" && openEnd()) { event.preventDefault(); return; }
+      var button = body.querySelector("[data-key-" + which + "]");
+      if (!button || button.disabled) { return; }
+      event.preventDefault();
+      button.click();
+    });
+  }
 
   /* --- Events --- */
   /* The event names come from the server's contract (workshops/contract.py). */
