@@ -50,9 +50,9 @@ def _chunks(values: list[Any], size: int) -> list[list[Any]]:
 # character not listed counts as wide. Only used to choose a flip chart's type size.
 _WIDTHS = {
     **dict.fromkeys("ijl'|!.,:;", 278),
-    **dict.fromkeys("ftI-()[]/’‘", 333),
+    **dict.fromkeys("ftI-()[]/\u2018\u2019", 333),
     "r": 389,
-    **dict.fromkeys("z*\"", 500),
+    **dict.fromkeys('z*"', 500),
     **dict.fromkeys("acekvsxy0123456789?“”$", 556),
     **dict.fromkeys("bdghnopquLFJTZ", 611),
     **dict.fromkeys("EPSVXYk&", 667),
