@@ -123,3 +123,49 @@ def test_library_and_detail_on_a_desktop(desktop_page, assert_accessible, facili
     page.wait_for_url(re.compile(r"/edit/$"))
     assert_accessible(page)
     shot(page, "editor-desktop")
+
+
+def test_an_invalid_value_is_shown_at_the_field_and_in_the_summary(
+    page, assert_accessible, facilitator
+):
+    """At 360 px: a duration over a day says so in words beside the field and in a summary
+    at the top whose link takes the keyboard to the field; axe-core finds nothing serious."""
+    log_in(page, "fien@korenbloem.test")
+    mini = Format.objects.builtin().get(slug="stimuleren-van-levenslang-leren")
+    page.goto(f"/o/korenbloem/formats/{mini.public_id}/")
+    page.locator("form[action$='/copy/'] button").click()
+    page.wait_for_url(re.compile(r"/edit/$"))
+    expect(page.locator("h1")).to_contain_text("(kopie)")
+    # The phase navigation is a list of separate, focusable links.
+    links = page.locator(".phase-jump li a")
+    expect(links).to_have_count(5)
+    first, second = links.nth(0).bounding_box(), links.nth(1).bounding_box()
+    assert first and second
+    assert second["x"] >= first["x"] + first["width"] + 4 or second["y"] > first["y"]
+
+    field = page.locator("#f-phases-1-steps-0-duration")
+    field.fill("2000")
+    problems = page.locator("#f-phases-1-steps-0-duration-problems")
+    expect(problems).to_have_text("De duur moet tussen 0 en 1440 minuten liggen.")
+    summary = page.locator("#problem-summary")
+    expect(summary).to_contain_text("Fase 2, stap 1")
+    expect(summary).not_to_contain_text("phases[")
+    expect(summary.locator("li")).to_have_count(1)
+    assert fits_the_phone(page)
+    assert_accessible(page)
+    shot(page, "editor-invalid-phone")
+
+    # The summary's link moves the focus to the field (keyboard: Tab to it, Enter).
+    summary.locator("a").first.focus()
+    page.keyboard.press("Enter")
+    expect(field).to_be_focused()
+
+    # Saving stores nothing and shows the same message at the field.
+    page.locator("button[name=op][value=save]").click()
+    page.wait_for_load_state()
+    expect(page.locator("#f-phases-1-steps-0-duration")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#f-phases-1-steps-0-duration-problems")).to_have_text(
+        "De duur moet tussen 0 en 1440 minuten liggen."
+    )
+    assert Format.objects.get(organisation__slug="korenbloem").versions.count() == 1
+    assert_accessible(page)

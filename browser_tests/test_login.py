@@ -20,7 +20,7 @@ def test_member_logs_in_with_email_and_password_and_reaches_the_organisation(
     Membership.objects.create(user=user, organisation=organisation, role=Role.MEMBER)
 
     page.goto("/")
-    page.locator("header").get_by_role("link", name="Aanmelden").click()
+    page.locator("header").get_by_role("link", name="Inloggen").click()
     page.wait_for_url("**/accounts/login/**")
     assert_accessible(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360

@@ -175,6 +175,8 @@ class EditorField:
     problems: list[str] = field(default_factory=list)
     choices: list[tuple[str, str]] = field(default_factory=list)
     required: bool = False
+    place: str = ""
+    """Where the field is, in words ("Phase 2, step 1"); empty for the general fields."""
 
     @property
     def id(self) -> str:
@@ -370,6 +372,22 @@ def build_forms(draft: dict[str, Any]) -> tuple[list[EditorField], list[PhaseFor
         phases.append(
             PhaseForm(index=p, fields=fields, steps=steps, title=str(phase.get("title") or ""))
         )
+    for phase_form in phases:
+        for f in phase_form.fields:
+            f.place = _("Phase %(phase)s") % {"phase": phase_form.index + 1}
+        for step_form in phase_form.steps:
+            place = _("Phase %(phase)s, step %(step)s") % {
+                "phase": phase_form.index + 1,
+                "step": step_form.index + 1,
+            }
+            for f in step_form.fields:
+                f.place = place
+            for item in step_form.items:
+                for f in item.fields:
+                    f.place = _("%(place)s, topic %(item)s") % {
+                        "place": place,
+                        "item": item.index + 1,
+                    }
     return general, phases
 
 
@@ -534,32 +552,64 @@ def check(draft: dict[str, Any]) -> Check:
     return Check(content, [], analyse(content), overview(content))
 
 
-def attach_problems(fields: list[EditorField], problems: list[Problem]) -> list[Problem]:
-    """Put each problem on the field it is about (the longest matching path); answer the
-    problems that belong to no field."""
-    by_name = {f.name: f for f in fields}
-    loose = []
-    for problem in problems:
-        location = problem.location
-        target = None
-        while location:
-            if location in by_name:
-                target = by_name[location]
-                break
-            location = re.sub(r"(\.[A-Za-z_]+|\[\d+\])$", "", location)
-        if target is None:
-            loose.append(problem)
-        else:
-            target.problems.append(problem.message)
-    return loose
-
-
-def problem_anchor(problem: Problem, fields: list[EditorField]) -> str:
-    names = {f.name for f in fields}
+def _field_for(problem: Problem, by_name: dict[str, EditorField]) -> EditorField | None:
     location = problem.location
-    while location and location not in names:
+    while location:
+        if location in by_name:
+            return by_name[location]
         location = re.sub(r"(\.[A-Za-z_]+|\[\d+\])$", "", location)
-    return field_id(location) if location else ""
+    return None
+
+
+DURATION_RANGE_CODES = {"greater_than_equal", "less_than_equal", "duration_order"}
+
+
+def field_message(problem: Problem, target: EditorField) -> str:
+    """The problem in words for the person at the field: a duration's `.low` and `.high`
+    limits become one sentence about the duration."""
+    if target.widget == "duration" and problem.code in DURATION_RANGE_CODES:
+        if problem.code == "duration_order":
+            return _("A range of minutes goes from low to high (30-35).")
+        return _("The duration must be between %(low)s and %(high)s minutes.") % {
+            "low": 0,
+            "high": schema.MAX_MINUTES,
+        }
+    return problem.message
+
+
+@dataclass
+class ProblemLink:
+    """One line of the problem summary at the top of the editor."""
+
+    message: str
+    label: str = ""
+    place: str = ""
+    anchor: str = ""
+
+    def __str__(self) -> str:
+        where = ", ".join(part for part in (self.place, self.label) if part)
+        return f"{where}: {self.message}" if where else self.message
+
+
+def attach_problems(fields: list[EditorField], problems: list[Problem]) -> list[ProblemLink]:
+    """Put each problem on the field it is about (the longest matching path), once per
+    field and message; answer the summary: one line per field problem, in words, with the
+    field's anchor, and the problems that belong to no field."""
+    by_name = {f.name: f for f in fields}
+    summary: list[ProblemLink] = []
+    for problem in problems:
+        target = _field_for(problem, by_name)
+        if target is None:
+            link = ProblemLink(problem.message or _("This is not valid."))
+            if str(link) not in {str(s) for s in summary}:
+                summary.append(link)
+            continue
+        message = field_message(problem, target)
+        if message in target.problems:
+            continue
+        target.problems.append(message)
+        summary.append(ProblemLink(message, target.label, target.place, target.id))
+    return summary
 
 
 def describe(problem: Problem) -> str:

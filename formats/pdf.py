@@ -9,6 +9,7 @@ gets a URL fetcher that refuses every URL.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
@@ -16,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from orgs.access import org_view
@@ -44,6 +46,121 @@ def _chunks(values: list[Any], size: int) -> list[list[Any]]:
     return [values[i : i + size] for i in range(0, len(values), size)]
 
 
+# Advance widths of Liberation Sans Bold (Arial's metrics), in thousandths of an em; a
+# character not listed counts as wide. Only used to choose a flip chart's type size.
+_WIDTHS = {
+    **dict.fromkeys("ijl'|!.,:;", 278),
+    **dict.fromkeys("ftI-()[]/\u2018\u2019", 333),
+    "r": 389,
+    **dict.fromkeys('z*"', 500),
+    **dict.fromkeys("acekvsxy0123456789?“”$", 556),
+    **dict.fromkeys("bdghnopquLFJTZ", 611),
+    **dict.fromkeys("EPSVXYk&", 667),
+    **dict.fromkeys("ABCDHKNRU", 722),
+    **dict.fromkeys("wGOQ", 778),
+    **dict.fromkeys("mM", 889),
+    "W": 944,
+    " ": 278,
+}
+
+
+def _em_width(text: str) -> float:
+    """The width of a text in ems, as Liberation Sans Bold sets it (accents ignored)."""
+    import unicodedata
+
+    total = 0
+    for char in text:
+        base = unicodedata.normalize("NFD", char)[:1] or char
+        total += _WIDTHS.get(base, 722)
+    return total / 1000
+
+
+def fit_type_size(
+    text: str,
+    *,
+    width_pt: float,
+    height_pt: float,
+    largest: int = 160,
+    smallest: int = 24,
+    line_height: float = 1.15,
+) -> int:
+    """The largest type size (pt) at which `text`, wrapped at spaces and never inside a
+    word, fits a box of `width_pt` by `height_pt`."""
+    words = text.split()
+    space = _em_width(" ")
+    for size in range(largest, smallest - 1, -2):
+        limit = width_pt * 0.95 / size  # a little room for the estimate
+        lines, current, fits = 1, 0.0, True
+        for word in words:
+            width = _em_width(word)
+            if width > limit:
+                fits = False
+                break
+            if current and current + space + width > limit:
+                lines, current = lines + 1, width
+            else:
+                current = current + space + width if current else width
+        if fits and lines * size * line_height <= height_pt:
+            return size
+    return smallest
+
+
+MM = 72 / 25.4
+FLIP_WIDTH_PT = (297 - 2 * 15) * MM
+"""The text box of a landscape A4 flip-chart header: the page less 15 mm on each side."""
+FLIP_HEIGHT_PT = (210 - 2 * 15 - 16) * MM
+"""… less the margins and the phase title's line above it."""
+
+
+@dataclass(frozen=True)
+class FlipChart:
+    phase: str
+    question: str
+    size: int
+    """The type size in points that fills the page."""
+
+
+def flipcharts(content: Any) -> list[FlipChart]:
+    return [
+        FlipChart(
+            phase,
+            question,
+            fit_type_size(question, width_pt=FLIP_WIDTH_PT, height_pt=FLIP_HEIGHT_PT),
+        )
+        for phase, question in library.flipchart_headers(content)
+    ]
+
+
+DEFAULT_ANSWERS = {
+    "eens": gettext_lazy("Agree"),
+    "oneens": gettext_lazy("Disagree"),
+    "twijfel": gettext_lazy("Not sure"),
+}
+"""The default poll choices (the seeds' Eens / Oneens / Twijfel) in the format's language."""
+
+
+def answer_sets(content: Any) -> list[list[str]]:
+    """The answer cards to print: one set per distinct set of choices of the format's
+    statement and experiment polls, the default ones in the format's language."""
+    found: list[list[str]] = []
+    for _p, _s, step in content.steps():
+        if step.kind not in {"statement_poll", "experiment"}:
+            continue
+        keys = [c.key for c in step.choices]
+        if sorted(keys) == sorted(DEFAULT_ANSWERS) and all(
+            c.label == str(_DUTCH_DEFAULTS[c.key]) for c in step.choices
+        ):
+            labels = [str(DEFAULT_ANSWERS[key]) for key in keys]
+        else:
+            labels = [c.label for c in step.choices]
+        if labels not in found:
+            found.append(labels)
+    return found
+
+
+_DUTCH_DEFAULTS = {"eens": "Eens", "oneens": "Oneens", "twijfel": "Twijfel"}
+
+
 def context(fmt: Format) -> dict[str, Any]:
     content = fmt.content
     statements = library.statements(content)
@@ -55,8 +172,9 @@ def context(fmt: Format) -> dict[str, Any]:
         "total_high": max((r.duration.high for r in rows if r.duration), default=1) or 1,
         "warnings": analyse(content),
         "worksheet": library.worksheet(content),
-        "card_pages": _chunks(statements, 8),
-        "flipcharts": library.flipchart_headers(content),
+        "card_pages": _chunks(statements, 4),
+        "answer_pages": [page for labels in answer_sets(content) for page in _chunks(labels, 4)],
+        "flipcharts": flipcharts(content),
         "questionnaires": {
             step.questionnaire: library.get_questionnaire(step.questionnaire)
             for _p, _s, step in content.steps()

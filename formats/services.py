@@ -14,6 +14,7 @@ import logging
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
@@ -189,6 +190,23 @@ def create_format(*, organisation: Organisation, data: Any, actor: Any, note: st
     return fmt
 
 
+def _copy_title(organisation: Organisation, title: str, language: str) -> str:
+    """`Title (kopie)` in the format's language, or `Title (kopie 2)`, … whichever no
+    format in the organisation's library has, so lists never show two identical entries."""
+    with translation.override(language):
+        first = _("%(title)s (copy)")
+        numbered = _("%(title)s (copy %(number)s)")
+    taken = set(Format.objects.visible_to(organisation).values_list("title", flat=True))
+    number = 1
+    while True:
+        pattern = first if number == 1 else numbered
+        suffix = pattern % {"title": "", "number": number}
+        candidate = pattern % {"title": title[: 200 - len(suffix)].rstrip(), "number": number}
+        if candidate not in taken:
+            return candidate
+        number += 1
+
+
 def copy_format(source: Format, *, organisation: Organisation, actor: Any) -> Format:
     """A copy of a built-in format or of one of the organisation's own, to adapt."""
     _require_editor(actor, organisation)
@@ -199,7 +217,8 @@ def copy_format(source: Format, *, organisation: Organisation, actor: Any) -> Fo
     origin = source.current_version
     with transaction.atomic():
         slug = _free_slug(organisation, source.slug)
-        content = origin.content.model_copy(update={"slug": slug})
+        title = _copy_title(organisation, origin.content.title, origin.content.language)
+        content = origin.content.model_copy(update={"slug": slug, "title": title})
         fmt = Format.objects.create(
             organisation=organisation,
             slug=slug,

@@ -156,7 +156,7 @@ def _editor_context(
 ) -> dict[str, Any]:
     general, phases = editor.build_forms(draft)
     fields = editor.all_fields(general, phases)
-    loose = editor.attach_problems(fields, result.problems)
+    summary = editor.attach_problems(fields, result.problems)
     by_phase: dict[int, list[Any]] = {p.index: [] for p in phases}
     for warning in result.warnings:
         if warning.phase_index is not None and warning.phase_index in by_phase:
@@ -170,8 +170,8 @@ def _editor_context(
         "phases": phases,
         "draft": editor.dump_draft(draft),
         "result": result,
-        "loose_problems": loose,
-        "problem_links": [(p, editor.problem_anchor(p, fields)) for p in result.problems],
+        "fields": fields,
+        "problem_links": summary,
         "addable_kinds": [(k, schema.STEP_KIND_LABELS[k]) for k in editor.ADDABLE_KINDS],
         "base_version": fmt.current_version.number if fmt.current_version else 0,
         "yaml_url": _url(request, "format_yaml", fmt),

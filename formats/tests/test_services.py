@@ -104,7 +104,7 @@ def test_copy_of_a_builtin(builtin, org, facilitator_user):
     assert copy.created_by == facilitator_user
     version = copy.current_version
     assert version.number == 1
-    assert version.data == builtin.current_version.data
+    assert version.data == {**builtin.current_version.data, "title": f"{builtin.title} (kopie)"}
     assert version.created_by == facilitator_user
     assert version.note == "Copy of “Stimuleren van levenslang leren — mini-vorming”, version 1"
     assert AuditEvent.objects.filter(organisation=org, action="format.copied").count() == 1
@@ -307,3 +307,14 @@ def test_create_format_from_data(org, admin_user):
     assert (fmt.slug, fmt.current_version.number, fmt.is_builtin) == ("nieuw", 1, False)
     assert Format.objects.visible_to(org).filter(pk=fmt.pk).exists()
     assert fmt.timing_warnings() == []
+
+
+def test_a_copy_is_titled_as_a_copy_and_never_twice_the_same(builtin, org, facilitator_user):
+    first = copy_format(builtin, organisation=org, actor=facilitator_user)
+    second = copy_format(builtin, organisation=org, actor=facilitator_user)
+    assert first.title == f"{builtin.title} (kopie)"  # the format's own language (Dutch)
+    assert second.title == f"{builtin.title} (kopie 2)"
+    assert first.content.title == first.title
+    assert second.current_version.content.title == second.title
+    titles = list(Format.objects.visible_to(org).values_list("title", flat=True))
+    assert len(titles) == len(set(titles))

@@ -322,7 +322,7 @@ def test_shorten_the_mini_vorming_to_one_hour(client, own, facilitator_user):
     assert "The phases add up to 80 min, more than the declared maximum of 60 min." in body
     assert "the steps add up to 15 min, more than the phase" not in body
     # Each phase's own remarks are swapped in beside its fields.
-    assert body.count('hx-swap-oob="true"') == 5
+    assert body.count('class="phase-timing" hx-swap-oob="true"') == 5
     first, second = body.split('id="phase-0-timing"')[1].split('id="phase-1-timing"')
     assert "the steps add up to 10 min, less than the phase" in first
     assert "<li" not in second.split('id="phase-2-timing"')[0]
@@ -374,13 +374,47 @@ def test_a_bad_value_saves_nothing_and_says_where(client, own, facilitator_user)
     assert fields["title"].problems == ["This must not be empty."]
     body = response.content.decode()
     assert 'value="een kwartier"' in body  # what was typed stays
-    assert 'href="#f-phases-0-duration"' in body
-    # The live check says the same, in its panel, while typing.
+    # The summary at the top links to each field, in words, never by internal path.
+    summary = body[body.index('id="problem-summary"') : body.index('class="phase-jump"')]
+    assert '<a href="#f-phases-0-duration">Phase 1, Duration' in summary
+    assert '<a href="#f-title">Title</a>: This must not be empty.' in summary
+    assert "phases[" not in summary
+    assert 'id="f-phases-0-duration-problems"' in body
+    # The live check says the same while typing: the summary and the field's own message.
     response = client.post(url("format_edit_check", own), data, headers={"HX-Request": "true"})
     assert response.status_code == 200
     panel = response.content.decode()
     assert "2 problems to fix before saving" in panel
-    assert "phases[0].duration: Expected minutes (15) or a range of minutes (30-35)." in panel
+    assert "phases[0]" not in panel.replace('name="phases[0]', "")
+    assert (
+        '<div class="field-problems" id="f-phases-0-duration-problems" hx-swap-oob="true">'
+        '<ul class="errorlist"><li>Expected minutes (15) or a range of minutes (30-35).</li>'
+    ) in panel
+    assert versions(own) == [1]
+
+
+def test_a_duration_out_of_range_is_one_message_in_words(client, own, facilitator_user):
+    login(client, facilitator_user)
+    data = editor_post(client, own, **{"phases[1].steps[0].duration": "2000", "op": "check"})
+    response = client.post(url("format_edit", own), data)
+    fields = {
+        f.name: f
+        for f in __import__("formats.editor", fromlist=["all_fields"]).all_fields(
+            response.context["general"], response.context["phases"]
+        )
+    }
+    # The model reports duration.low and duration.high; the field shows one sentence.
+    assert fields["phases[1].steps[0].duration"].problems == [
+        "The duration must be between 0 and 1440 minutes."
+    ]
+    links = [str(p) for p in response.context["problem_links"]]
+    assert links == [
+        "Phase 2, step 1, Duration (minutes, or a range such as 30-35): "
+        "The duration must be between 0 and 1440 minutes."
+    ]
+    response = client.post(url("format_edit", own), data, HTTP_ACCEPT_LANGUAGE="nl")
+    body = response.content.decode()
+    assert "De duur moet tussen 0 en 1440 minuten liggen." in body
     assert versions(own) == [1]
 
 
@@ -514,7 +548,7 @@ def test_history_and_revert(client, own, facilitator_user, member_user):
     assert response.status_code == 302
     own.refresh_from_db()
     assert versions(own) == [1, 2, 3]
-    assert own.title == "Stimuleren van levenslang leren — mini-vorming"
+    assert own.title == "Stimuleren van levenslang leren — mini-vorming (kopie)"
     assert own.current_version.data == FormatVersion.objects.get(format=own, number=1).data
 
 
