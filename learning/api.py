@@ -444,7 +444,7 @@ def patch_settings(request: HttpRequest, slug: str, payload: SettingsIn) -> Any:
 
 
 class TeamSizeIn(Input):
-    headcount: int | None = Field(None, ge=0, le=1_000_000)
+    headcount: int | None = Field(None, ge=0, le=1_000_000, strict=True)
     fte: Decimal | None = Field(None, description="At most the headcount.")
 
 

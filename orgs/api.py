@@ -186,7 +186,9 @@ HEADCOUNT_DESCRIPTION = (
 class TeamIn(Input):
     name: Name
     parent: UUID | None = Field(None, description="Leave out or null for a top-level team.")
-    headcount: int | None = Field(None, ge=1, le=100_000, description=HEADCOUNT_DESCRIPTION)
+    headcount: int | None = Field(
+        None, ge=1, le=100_000, strict=True, description=HEADCOUNT_DESCRIPTION
+    )
 
 
 class TeamPatch(PartialUpdate):
@@ -196,7 +198,9 @@ class TeamPatch(PartialUpdate):
     parent: UUID | None = Field(
         None, description="null moves the team to the top level; leave out: unchanged."
     )
-    headcount: int | None = Field(None, ge=1, le=100_000, description=HEADCOUNT_DESCRIPTION)
+    headcount: int | None = Field(
+        None, ge=1, le=100_000, strict=True, description=HEADCOUNT_DESCRIPTION
+    )
 
 
 def team_out(team: Team) -> dict[str, Any]:

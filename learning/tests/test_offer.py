@@ -402,3 +402,18 @@ def test_every_learning_endpoint_is_in_the_openapi_schema_with_its_errors(client
             assert {"401", "403", "404"} <= responses, (method, path)
             if method in ("post", "put", "patch"):
                 assert {"400", "422"} <= responses or "409" in responses, (method, path)
+
+
+def test_a_headcount_must_be_a_number_not_a_boolean(client, admin_user, org):
+    from orgs.models import Team
+
+    team = Team.objects.create(organisation=org, name="Winkel")
+    client.force_login(admin_user)
+    response = client.put(
+        f"/api/v1/organisations/{org.slug}/learning/teams/{team.public_id}/size",
+        {"headcount": False, "fte": None},
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    team.refresh_from_db()
+    assert team.headcount is None
