@@ -34,7 +34,8 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
     longer holds.
     """
     result = yield
-    if _is_transactional(item):
+    # After the last test the session's fixtures are gone too, the test database with them.
+    if nextitem is not None and _is_transactional(item):
         from pytest_django.plugin import blocking_manager_key
 
         from formats.services import load_builtins
