@@ -272,7 +272,20 @@ def _summary_context(session: LiveSession) -> dict[str, Any]:
         "session": session,
         "summary": build_summary(session),
         "photos": list(Photo.objects.filter(session=session)),
+        "offer_url": _offer_url(session),
     }
+
+
+def _offer_url(session: LiveSession) -> str | None:
+    """The organisation's public learning offer, shown at the session's close (when the
+    `learning` app is installed and the page is on with items on offer)."""
+    from django.apps import apps
+
+    if not apps.is_installed("learning"):
+        return None
+    from learning.offer import offer_link
+
+    return offer_link(session.organisation)
 
 
 @require_GET

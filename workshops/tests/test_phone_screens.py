@@ -100,3 +100,22 @@ def test_after_the_end_a_phone_links_to_the_summary_without_an_account(live, fac
 def test_no_summary_pdf_before_the_end(live):
     response = Client().get(f"/s/{live.public_id}/summary.pdf")
     assert response.status_code == 404
+
+
+def test_the_close_points_to_the_learning_offer_when_there_is_one(live, facilitator_user):
+    from decimal import Decimal
+
+    from learning import services as learning
+
+    phone = _phone(live)
+    services.end_session(live, actor=facilitator_user)
+    assert "/leren/" not in phone.get(f"/j/{live.code}/").content.decode()
+
+    learning.save_offer_item(
+        live.organisation,
+        {"title": "HACCP", "kind": "formal", "format": "course", "duration_hours": Decimal(7)},
+        actor=facilitator_user,
+    )
+    page = phone.get(f"/j/{live.code}/").content.decode()
+    assert f"/leren/{live.organisation.slug}/" in page
+    assert "Keep learning" in page
