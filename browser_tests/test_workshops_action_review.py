@@ -87,6 +87,8 @@ def test_quickscan_agreements_reviewed_in_the_next_session(browser, live_server,
             console.locator("form:has(#ap-text) button[type=submit]").click()
             console.wait_for_load_state()
             expect(console.get_by_text(text)).to_be_visible()
+        # Ending asks for confirmation first (issue 12).
+        console.locator("[data-end-confirm] > summary").click()
         control(console, "end")
         registered = Action.objects.filter(session=first, kind=Kind.AGREEMENT)
         assert registered.count() == 3
