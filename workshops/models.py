@@ -35,6 +35,7 @@ CODE_LENGTH = 6
 NOTE_MAX_LENGTH = 500
 ACTION_MAX_LENGTH = 500
 SUMMARY_MAX_LENGTH = 5000
+RECAP_MAX_LENGTH = 20000
 IDLE_HOURS = 24
 PRESENT_MINUTES = 5
 """A participant whose screen asked for anything this recently counts as present."""
@@ -106,6 +107,8 @@ class LiveSession(models.Model):
         related_name="+",
     )
     title = models.CharField(_("title"), max_length=200)
+    planned_on = models.DateField(_("date"), null=True, blank=True)
+    """The day the facilitator gave when starting the session (its summary's date)."""
     content = models.JSONField(_("format content"))
     """A snapshot of the format version's content at the start."""
     facilitator = models.ForeignKey(
@@ -142,6 +145,8 @@ class LiveSession(models.Model):
     retention_days = models.PositiveIntegerField(default=DEFAULT_RETENTION_DAYS)
     summary = models.JSONField(null=True, blank=True)
     """The summary, frozen when contributions are deleted after the retention period."""
+    recap = models.TextField(_("summary"), max_length=RECAP_MAX_LENGTH, blank=True)
+    """The facilitator's own summary (Markdown), shown at the top of the session's summary."""
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
