@@ -4,10 +4,10 @@ against a floor: a bare ASGI app (bench/floor_app.py) taking the same bodies.
 Starts lerend as a user would (`lerend serve --no-worker`, one process, SQLite in a fresh
 LEREND_DATA_DIR, a random port), makes a facilitator with an API token, starts a session of
 the mini-vorming, moves it to its board step, joins N participants through the API and then
-fires one note per participant at the same moment (asyncio + httpx, at most --concurrency
-requests in flight). Then it sends every note again with the same client key, which must
-store nothing. It prints notes per second, p50/p99 request latency, the stored count (must
-equal N) and one JSON line.
+fires one note per participant at the same moment (asyncio with the lean keep-alive client
+of bench/loadgen.py, at most --concurrency requests in flight). Then it sends every note
+again with the same client key, which must store nothing. It prints notes per second,
+p50/p99 request latency, the stored count (must equal N) and one JSON line.
 
 With --what votes the burst votes on the statement poll; with --what form it posts notes
 through the phone's own form path (`/j/<code>/do/`, cookie + CSRF, as live.js does). The
@@ -35,9 +35,10 @@ import time
 import uuid
 from pathlib import Path
 
-import httpx
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from loadgen import Pool, TransportError  # noqa: E402 - beside this file, also when imported
+
 LEREND = ROOT / ".venv" / "bin" / "lerend"
 FORMAT = "stimuleren-van-levenslang-leren"
 PASSWORD = "bench password that is long enough"
@@ -175,14 +176,14 @@ async def burst(post, n: int) -> tuple[list[float], float, list[str], int]:
             try:
                 r = await post(index)
                 break
-            except httpx.TransportError as error:
+            except TransportError as error:
                 # what the participant page's outbox does: send it again, same key
                 retries[0] += 1
                 if attempt == 2:
                     errors.append(f"transport {error!r}")
                     return time.monotonic() - t0
-        if r.status_code not in (200, 201, 204):
-            errors.append(f"{r.status_code} {r.text[-160:]}")
+        if r.status not in (200, 201, 204):
+            errors.append(f"{r.status} {r.text[-160:]}")
         return time.monotonic() - t0
 
     t0 = time.monotonic()
@@ -191,98 +192,93 @@ async def burst(post, n: int) -> tuple[list[float], float, list[str], int]:
 
 
 async def bench(port: int, token: str, n: int, concurrency: int, what: str, pid: int = 0) -> dict:
-    base = f"http://127.0.0.1:{port}"
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    client = Pool("127.0.0.1", port, concurrency)
     auth = {"Authorization": f"Bearer {token}"}
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=120) as client:
-        response = await client.post(
-            "/api/v1/sessions", json={"format": FORMAT, "organisation": "bench"}, headers=auth
-        )
-        response.raise_for_status()
-        code = response.json()["code"]
-        kind = "statement_poll" if what == "votes" else "board"
-        for _i in range(10):
-            (await client.post(f"/api/v1/sessions/{code}/next", headers=auth)).raise_for_status()
-            state = (await client.get(f"/api/v1/sessions/{code}/state", headers=auth)).json()
-            if state["step"]["kind"] == kind:
-                break
-        step = state["step"]
-        assert step["kind"] == kind, step
+    response = await client.request(
+        "POST",
+        "/api/v1/sessions",
+        json_body={"format": FORMAT, "organisation": "bench"},
+        headers=auth,
+    )
+    assert response.status == 201, response.text
+    code = response.json()["code"]
+    kind = "statement_poll" if what == "votes" else "board"
+    for _i in range(10):
+        moved = await client.request("POST", f"/api/v1/sessions/{code}/next", headers=auth)
+        assert moved.status == 200, moved.text
+        state = (await client.request("GET", f"/api/v1/sessions/{code}/state", headers=auth)).json()
+        if state["step"]["kind"] == kind:
+            break
+    step = state["step"]
+    assert step["kind"] == kind, step
+    joined: list = []
 
-        gate = asyncio.Semaphore(concurrency)
+    async def join_one(index: int):
+        r = await client.request("POST", "/api/v1/join", json_body={"code": code})
+        if r.status == 201:
+            joined.append(r)
+        return r
 
-        async def join(_index: int) -> httpx.Response:
-            async with gate:
-                return await client.post("/api/v1/join", json={"code": code})
+    cpu0 = cpu_seconds(pid)
+    join_latencies, join_wall, join_errors, _r = await burst(join_one, n)
+    join_cpu = cpu_seconds(pid) - cpu0
+    tokens = [r.json()["token"] for r in joined]
+    print(f"# joined {len(tokens)} participants in {join_wall:.1f} s", flush=True)
 
-        joined: list[httpx.Response] = []
+    keys = [str(uuid.uuid4()) for _ in range(n)]
+    csrf = secrets.token_hex(16)  # a CSRF secret of our own, as the cookie holds one
 
-        async def join_one(index: int) -> httpx.Response:
-            r = await join(index)
-            if r.status_code == 201:
-                joined.append(r)
-            return r
-
-        cpu0 = cpu_seconds(pid)
-        join_latencies, join_wall, join_errors, _r = await burst(join_one, n)
-        join_cpu = cpu_seconds(pid) - cpu0
-        tokens = [r.json()["token"] for r in joined]
-        print(f"# joined {len(tokens)} participants in {join_wall:.1f} s", flush=True)
-
-        keys = [str(uuid.uuid4()) for _ in range(n)]
-        csrf = secrets.token_hex(16)  # a CSRF secret of our own, as the cookie holds one
-        # A fresh pool for the burst: no connection left idle past the keep-alive timeout.
-        fresh = httpx.AsyncClient(base_url=base, limits=limits, timeout=120)
-
-        async def post(index: int) -> httpx.Response:
-            async with gate:
-                if what == "votes":
-                    choices = step["choices"]
-                    body = {
-                        "step": step["id"],
-                        "choice": choices[index % len(choices)]["key"],
-                        "key": keys[index],
-                    }
-                    return await fresh.post(
-                        f"/api/v1/sessions/{code}/votes",
-                        json=body,
-                        headers={"Authorization": f"Bearer {tokens[index]}"},
-                    )
-                body = {
-                    "step": step["id"],
-                    "question": index % len(step["questions"]),
-                    "text": f"Notitie {index}",
-                    "key": keys[index],
-                }
-                if what == "notes":
-                    return await fresh.post(
-                        f"/api/v1/sessions/{code}/notes",
-                        json=body,
-                        headers={"Authorization": f"Bearer {tokens[index]}"},
-                    )
-                return await fresh.post(
-                    f"/j/{code}/do/",
-                    data={"what": "note", **body},
-                    headers={
-                        "X-Requested-With": "fetch",
-                        "X-CSRFToken": csrf,
-                        "Cookie": f"lp_{code}={tokens[index]}; csrftoken={csrf}",
-                    },
-                )
-
-        cpu0 = cpu_seconds(pid)
-        latencies, wall, first_errors, retries = await burst(post, len(tokens))
-        burst_cpu = cpu_seconds(pid) - cpu0
-        replay_latencies, replay_wall, replay_errors, _r = await burst(post, len(tokens))
-        await fresh.aclose()
-        summary = (await client.get(f"/api/v1/sessions/{code}/summary", headers=auth)).json()
-        if "steps" not in summary:
-            raise RuntimeError(f"summary failed: {summary}")
-        entry = next(s for s in summary["steps"] if s["kind"] == kind)
+    async def post(index: int):
         if what == "votes":
-            stored = sum(r["count"] for r in entry["results"])
-        else:
-            stored = sum(len(q["notes"]) for q in entry.get("questions", []))
+            choices = step["choices"]
+            body = {
+                "step": step["id"],
+                "choice": choices[index % len(choices)]["key"],
+                "key": keys[index],
+            }
+            return await client.request(
+                "POST",
+                f"/api/v1/sessions/{code}/votes",
+                json_body=body,
+                headers={"Authorization": f"Bearer {tokens[index]}"},
+            )
+        body = {
+            "step": step["id"],
+            "question": index % len(step["questions"]),
+            "text": f"Notitie {index}",
+            "key": keys[index],
+        }
+        if what == "notes":
+            return await client.request(
+                "POST",
+                f"/api/v1/sessions/{code}/notes",
+                json_body=body,
+                headers={"Authorization": f"Bearer {tokens[index]}"},
+            )
+        return await client.request(
+            "POST",
+            f"/j/{code}/do/",
+            form={"what": "note", **{k: str(v) for k, v in body.items()}},
+            headers={
+                "X-Requested-With": "fetch",
+                "X-CSRFToken": csrf,
+                "Cookie": f"lp_{code}={tokens[index]}; csrftoken={csrf}",
+            },
+        )
+
+    cpu0 = cpu_seconds(pid)
+    latencies, wall, first_errors, retries = await burst(post, len(tokens))
+    burst_cpu = cpu_seconds(pid) - cpu0
+    replay_latencies, replay_wall, replay_errors, _r = await burst(post, len(tokens))
+    summary = (await client.request("GET", f"/api/v1/sessions/{code}/summary", headers=auth)).json()
+    await client.close()
+    if "steps" not in summary:
+        raise RuntimeError(f"summary failed: {summary}")
+    entry = next(s for s in summary["steps"] if s["kind"] == kind)
+    if what == "votes":
+        stored = sum(r["count"] for r in entry["results"])
+    else:
+        stored = sum(len(q["notes"]) for q in entry.get("questions", []))
     return {
         "what": what,
         "participants": n,
@@ -292,6 +288,7 @@ async def bench(port: int, token: str, n: int, concurrency: int, what: str, pid:
         "per_cpu_second": round(len(tokens) / max(burst_cpu, 0.01), 1),
         "join_p99_ms": round(percentile(join_latencies, 0.99) * 1000, 1),
         "join_errors": len(join_errors),
+        "join_error_sample": join_errors[:3],
         "per_second": round(len(tokens) / wall, 1),
         "wall_seconds": round(wall, 2),
         "p50_ms": round(percentile(latencies, 0.5) * 1000, 1),
@@ -308,20 +305,17 @@ async def bench(port: int, token: str, n: int, concurrency: int, what: str, pid:
 
 
 async def floor(port: int, n: int, concurrency: int, pid: int = 0) -> dict:
-    base = f"http://127.0.0.1:{port}"
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    gate = asyncio.Semaphore(concurrency)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=120) as client:
+    client = Pool("127.0.0.1", port, concurrency)
 
-        async def post(index: int) -> httpx.Response:
-            async with gate:
-                body = {"step": "s", "question": 0, "text": f"Notitie {index}"}
-                return await client.post("/notes", json={**body, "key": str(uuid.uuid4())})
+    async def post(index: int):
+        body = {"step": "s", "question": 0, "text": f"Notitie {index}"}
+        return await client.request("POST", "/notes", json_body={**body, "key": str(uuid.uuid4())})
 
-        cpu0 = cpu_seconds(pid)
-        latencies, wall, errors, _r = await burst(post, n)
-        cpu = cpu_seconds(pid) - cpu0
-        stored = (await client.get("/count")).json()["stored"]
+    cpu0 = cpu_seconds(pid)
+    latencies, wall, errors, _r = await burst(post, n)
+    cpu = cpu_seconds(pid) - cpu0
+    stored = (await client.request("GET", "/count")).json()["stored"]
+    await client.close()
     return {
         "per_second": round(n / wall, 1),
         "per_cpu_second": round(n / max(cpu, 0.01), 1),

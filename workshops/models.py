@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -84,6 +85,24 @@ class StepRef:
     @property
     def kind(self) -> str:
         return str(self.step.kind)
+
+
+_PARSED_MAX = 512
+_parsed: dict[uuid.UUID, schema.Format] = {}
+_parsed_lock = threading.Lock()
+
+
+def _parsed_format(public_id: uuid.UUID, content: Any) -> schema.Format:
+    """A session's content, parsed once per process: it is a snapshot that never changes,
+    and validating it costs milliseconds, which every join and request would pay again."""
+    found = _parsed.get(public_id)
+    if found is None:
+        found = schema.Format.model_validate(content)
+        with _parsed_lock:
+            if len(_parsed) >= _PARSED_MAX:
+                _parsed.pop(next(iter(_parsed)))
+            _parsed[public_id] = found
+    return found
 
 
 class LiveSessionQuerySet(models.QuerySet["LiveSession"]):
@@ -175,7 +194,7 @@ class LiveSession(models.Model):
     def format_content(self) -> schema.Format:
         cached = getattr(self, "_format_content", None)
         if cached is None:
-            cached = schema.Format.model_validate(self.content)
+            cached = _parsed_format(self.public_id, self.content)
             self._format_content = cached
         return cached
 

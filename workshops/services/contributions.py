@@ -14,7 +14,9 @@ and its event. `contribute()` runs it the same way for every kind:
 `contribute()` runs one contribution in its own transaction (the pages, the API, tests).
 The participant's fast path (`workshops.fastpath`) hands the same `Contribution` objects
 to the group-commit writer (`workshops.writer`), which runs steps 1-4 for many of them in
-one transaction, each in a savepoint of its own.
+one transaction. Notes and votes have a `Bulk`: the writer checks each one's rules alone
+(a refusal stays that request's) and inserts all of a batch's rows in one statement; the
+other kinds run in a savepoint each.
 """
 
 from __future__ import annotations
@@ -63,14 +65,42 @@ from .common import (
 CONTRIBUTIONS_PER_MINUTE = 30
 
 
+class Bulk:
+    """How rows of one kind are stored many at once: the writer's batch holds many notes or
+    votes, and one INSERT for all of them costs about what one costs alone. `before` and
+    `after` run around the insert (retire earlier votes; emit the events)."""
+
+    model: type[Any]
+
+    def before(self, rows: list[Any]) -> None:
+        """Run before the rows are inserted (in the same transaction)."""
+
+    def after(self, rows: list[Any]) -> None:
+        """Run after the rows are inserted: their events."""
+
+    def store(self, rows: list[Any]) -> None:
+        self.before(rows)
+        self.model.objects.bulk_create(rows)
+        self.after(rows)
+
+
 @dataclass
 class Contribution:
     session: LiveSession
     participant: Participant | None
     model: type[Any]
     key: Any
-    store: Callable[[], Any]
-    """Check the rules and write the row and its event; runs under the session lock."""
+    build: Callable[[], Any]
+    """Check the rules and return the row: unsaved for a kind with `bulk`, else written with
+    its event. Runs under the session lock; without `bulk` it may write, with it it may not."""
+    bulk: Bulk | None = None
+
+    def store(self) -> Any:
+        """Check the rules, write the row and its event (one contribution at a time)."""
+        row = self.build()
+        if self.bulk is not None:
+            self.bulk.store([row])
+        return row
 
 
 def replayed(item: Contribution) -> Any:
@@ -127,6 +157,17 @@ def note_payload(note: Note) -> dict[str, Any]:
 NOTE_KINDS = tuple(kind for kind, a in activities.REGISTRY.items() if a.takes_notes)
 
 
+class _Notes(Bulk):
+    model = Note
+
+    def after(self, rows: list[Note]) -> None:
+        for row in rows:
+            emit(row.session, "note", note_payload(row))
+
+
+NOTES = _Notes()
+
+
 def note(
     session: LiveSession,
     *,
@@ -138,12 +179,12 @@ def note(
 ) -> Contribution:
     """A note to a question of the current step."""
 
-    def store() -> Note:
+    def build() -> Note:
         ref = open_step(session, step_id, *NOTE_KINDS)
         if not isinstance(question, int) or isinstance(question, bool):
             raise DomainError(_("The question must be a number."))
         group, rnd = activities.get(ref.kind).check_note(session, ref, participant, question)
-        written = Note.objects.create(
+        return Note(
             session=session,
             participant=participant,
             key=parsed,
@@ -153,11 +194,9 @@ def note(
             group=group,
             round=rnd,
         )
-        emit(session, "note", note_payload(written))
-        return written
 
     parsed = parse_key(key)
-    return Contribution(session, participant, Note, parsed, store)
+    return Contribution(session, participant, Note, parsed, build, NOTES)
 
 
 def add_note(session: LiveSession, **fields: Any) -> Result[Note]:
@@ -204,6 +243,45 @@ def delete_note(session: LiveSession, *, participant: Participant | None, note_i
 VOTE_KINDS = ("statement_poll", "experiment", "checklist")
 
 
+class _Votes(Bulk):
+    """The latest vote of a participant on a statement counts: earlier ones are retired
+    (also within one batch), and each statement's counts are sent once per batch."""
+
+    model = Vote
+
+    def before(self, rows: list[Vote]) -> None:
+        latest: dict[tuple[Any, ...], Vote] = {}
+        for row in rows:
+            mark = (row.session_id, row.step_id, row.item, row.participant_id)
+            if mark in latest:
+                latest[mark].is_current = False
+            latest[mark] = row
+        voters: dict[tuple[Any, ...], set[Any]] = {}
+        for session_id, step_id, item, participant_id in latest:
+            voters.setdefault((session_id, step_id, item), set()).add(participant_id)
+        for (session_id, step_id, item), participants in voters.items():
+            Vote.objects.filter(
+                session_id=session_id,
+                step_id=step_id,
+                item=item,
+                participant_id__in=participants,
+                is_current=True,
+            ).update(is_current=False)
+
+    def after(self, rows: list[Vote]) -> None:
+        statements = {(row.session_id, row.step_id, row.item): row for row in rows}
+        for row in statements.values():
+            counts = queries.vote_counts(row.session, row.step_id, row.item)
+            emit(row.session, "votes", {"step": row.step_id, "item": row.item, "counts": counts})
+        for row in rows:
+            ref = row.session.step_by_id(row.step_id)
+            if ref and ref.kind == "checklist" and row.choice == register.CHECKLIST_START:
+                register.checklist_item(row.session, ref, row.item)
+
+
+VOTES = _Votes()
+
+
 def vote(
     session: LiveSession,
     *,
@@ -216,7 +294,7 @@ def vote(
     """A vote on the current step's statement or item; the latest vote counts."""
     label = "" if item is None else str(item)
 
-    def store() -> Vote:
+    def build() -> Vote:
         ref = open_step(session, step_id, *VOTE_KINDS)
         options = activities.get(ref.kind).vote_options(ref, label)
         if options is None:
@@ -225,10 +303,7 @@ def vote(
             )
         if choice not in options:
             raise DomainError(_("This is not one of the choices."), code="unknown_choice")
-        Vote.objects.filter(
-            participant=participant, step_id=ref.id, item=label, is_current=True
-        ).update(is_current=False)
-        cast = Vote.objects.create(
+        return Vote(
             session=session,
             participant=participant,
             key=parsed,
@@ -236,14 +311,9 @@ def vote(
             item=label,
             choice=choice,
         )
-        counts = queries.vote_counts(session, ref.id, label)
-        emit(session, "votes", {"step": ref.id, "item": label, "counts": counts})
-        if ref.kind == "checklist" and choice == register.CHECKLIST_START:
-            register.checklist_item(session, ref, label)
-        return cast
 
     parsed = parse_key(key)
-    return Contribution(session, participant, Vote, parsed, store)
+    return Contribution(session, participant, Vote, parsed, build, VOTES)
 
 
 def cast_vote(session: LiveSession, **fields: Any) -> Result[Vote]:
@@ -263,7 +333,7 @@ def group_summary(
 ) -> Contribution:
     """A group's summary (last write wins; every write is kept)."""
 
-    def store() -> GroupSummary:
+    def build() -> GroupSummary:
         group = find(Group.objects.filter(session=session), group_id)
         if group is None:
             raise DomainError(_("There is no such group."), code="not_found", status=404)
@@ -288,7 +358,7 @@ def group_summary(
         return summary
 
     parsed = parse_key(key)
-    return Contribution(session, participant, GroupSummary, parsed, store)
+    return Contribution(session, participant, GroupSummary, parsed, build)
 
 
 def write_group_summary(session: LiveSession, **fields: Any) -> Result[GroupSummary]:
@@ -320,7 +390,7 @@ def action(
 ) -> Contribution:
     """A participant's personal action, optionally with an address for the reminder."""
 
-    def store() -> PersonalAction:
+    def build() -> PersonalAction:
         from django.core.exceptions import ValidationError
         from django.core.validators import validate_email
 
@@ -360,7 +430,7 @@ def action(
         return stored
 
     parsed = parse_key(key)
-    return Contribution(session, participant, PersonalAction, parsed, store)
+    return Contribution(session, participant, PersonalAction, parsed, build)
 
 
 def submit_action(session: LiveSession, **fields: Any) -> Result[PersonalAction]:

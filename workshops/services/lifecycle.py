@@ -37,7 +37,7 @@ from ..models import (
     new_participant_token,
     normalise_code,
 )
-from .common import atomic, clean, locked, require_open, touch
+from .common import atomic, batch_session, clean, locked, require_open, touch
 
 WRONG_CODES_PER_MINUTE = 20
 """Wrong join codes an address may try in a minute before only known codes still join."""
@@ -112,7 +112,9 @@ def join_session(*, code: str, name: str = "", address: str = "") -> tuple[Parti
             ratelimit.check(
                 f"join-code:{address}:{normalised}", JOINS_PER_CODE_PER_MINUTE, message=message
             )
-    session = LiveSession.objects.filter(code=normalised).open().first()
+    session = (
+        batch_session(normalised) or LiveSession.objects.filter(code=normalised).open().first()
+    )
     if session is None or session.is_idle:
         if address:
             ratelimit.count(f"join-wrong:{address}")

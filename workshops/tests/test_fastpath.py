@@ -293,3 +293,76 @@ def test_writer_batch_numbers_its_events_without_gaps(board):
     )
     assert seqs == [(start + 1, "note"), (start + 2, "note")]
     assert session.last_event_seq == start + 2
+
+
+def _write(items_or_jobs) -> list:
+    """Run these contributions (or jobs) as one writer batch; their outcomes in order."""
+    from concurrent.futures import Future
+
+    jobs = [
+        partial(services.contribute, job) if isinstance(job, services.Contribution) else job
+        for job in items_or_jobs
+    ]
+    futures: list[Future] = [Future() for _job in jobs]
+    Writer().write([(job, "nl", future) for job, future in zip(jobs, futures, strict=True)])
+    return [f.exception() or f.result() for f in futures]
+
+
+def test_writer_batch_of_votes_keeps_the_latest_and_sends_each_statements_counts_once(board):
+    """Votes of one batch go in as one insert: a participant who changes their vote within
+    the batch, or after a vote of an earlier batch, has one current vote, the counts are
+    those of the current votes, and the batch sends one counts event per statement."""
+    session, _board = board
+    from workshops.tests.conftest import go
+
+    poll = go(session, "statement_poll")
+    a, b, c = (services.join_session(code=session.code)[0] for _i in range(3))
+    services.cast_vote(session, participant=c, step_id=poll.id, choice="oneens", key=key())
+    session.refresh_from_db()
+    start = session.last_event_seq
+    outcomes = _write(
+        [
+            services.vote(session, participant=a, step_id=poll.id, choice="eens", key=key()),
+            services.vote(session, participant=b, step_id=poll.id, choice="eens", key=key()),
+            services.vote(session, participant=a, step_id=poll.id, choice="twijfel", key=key()),
+            services.vote(session, participant=c, step_id=poll.id, choice="eens", key=key()),
+            services.vote(session, participant=b, step_id=poll.id, choice="nee", key=key()),
+        ]
+    )
+    assert [getattr(o, "created", None) for o in outcomes] == [True, True, True, True, None]
+    assert isinstance(outcomes[4], services.DomainError)  # not a choice: refused alone
+    current = dict(
+        Vote.objects.filter(session=session, step_id=poll.id, is_current=True).values_list(
+            "participant_id", "choice"
+        )
+    )
+    assert current == {a.pk: "twijfel", b.pk: "eens", c.pk: "eens"}
+    assert Vote.objects.filter(session=session, step_id=poll.id).count() == 5
+    events = SessionEvent.objects.filter(session=session, seq__gt=start)
+    assert [(e.event, json.loads(e.data)["counts"]) for e in events] == [
+        ("votes", {"twijfel": 1, "eens": 2})
+    ]
+
+
+def test_writer_batch_of_joins_numbers_every_participant_once(board):
+    """Joins of one batch each load the session afresh or take the batch's: numbers and
+    the session's counter go on without a repeat (a repeat would break a constraint)."""
+    session, _ref = board
+    services.join_session(code=session.code)
+    jobs = [partial(services.join_session, code=session.code, name=f"P{i}") for i in range(6)]
+    jobs.insert(3, partial(services.join_session, code="ZZZZZZ"))  # refused alone
+    outcomes = _write(jobs)
+    assert isinstance(outcomes[3], services.DomainError)
+    joined = [o[0] for i, o in enumerate(outcomes) if i != 3]
+    assert sorted(p.number for p in joined) == [2, 3, 4, 5, 6, 7]
+    session.refresh_from_db()
+    assert session.participant_counter == 7
+    assert session.participants.count() == 7
+
+
+def test_touch_refuses_a_field_the_session_does_not_have(board):
+    from workshops.services.common import touch
+
+    session, _ref = board
+    with pytest.raises(ValueError, match="no such session fields"):
+        touch(session, "participant_countr")
