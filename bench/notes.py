@@ -15,6 +15,13 @@ server runs pinned to CPU 0 (`taskset -c 0`), the clients on CPU 1, and the floo
 the same way with the same client in the same run; it prints both rates and the ratio.
 
     .venv/bin/python bench/notes.py --participants 1000 --concurrency 100 --what notes
+
+With --postgres URL the server runs on a fresh PostgreSQL database (beside URL's), with
+--workers N processes (and --redis URL for their events); it prints the most connections
+PostgreSQL held at once against the bound `N x LEREND_DB_POOL_SIZE` the README states.
+
+    .venv/bin/python bench/notes.py --postgres postgres://postgres@127.0.0.1:5432/postgres \
+        --redis redis://127.0.0.1:6379/5 --workers 2
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -325,6 +333,57 @@ async def floor(port: int, n: int, concurrency: int, pid: int = 0) -> dict:
     }
 
 
+@contextlib.contextmanager
+def postgres_database(url: str | None):
+    """A fresh PostgreSQL database beside `url`'s (dropped afterwards), or None."""
+    if not url:
+        yield None
+        return
+    import psycopg
+
+    name = f"lerend_bench_{uuid.uuid4().hex[:8]}"
+    admin_url = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield url.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+class ConnectionWatcher:
+    """The most connections PostgreSQL held open to the bench's database at once (sampled
+    every 20 ms in a thread of its own)."""
+
+    def __init__(self, url: str | None) -> None:
+        self.url, self.peak = url, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def __enter__(self) -> ConnectionWatcher:
+        if self.url:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(5)
+
+    def _watch(self) -> None:
+        import psycopg
+
+        name = self.url.rsplit("/", 1)[1] if self.url else ""
+        admin_url = (self.url or "").rsplit("/", 1)[0] + "/postgres"
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            while not self._stop.wait(0.02):
+                row = admin.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = %s", [name]
+                ).fetchone()
+                self.peak = max(self.peak, row[0] if row else 0)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--participants", type=int, default=1000)
@@ -332,23 +391,46 @@ def main() -> int:
         "--concurrency", type=int, default=100, help="requests in flight at most (connections)"
     )
     parser.add_argument("--what", choices=["notes", "votes", "form"], default="notes")
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="run lerend on PostgreSQL (a fresh database beside this URL's) instead of SQLite",
+    )
+    parser.add_argument("--redis", metavar="URL", help="REDIS_URL for the server (with --workers)")
+    parser.add_argument("--workers", type=int, default=1, help="server processes (PostgreSQL)")
     args = parser.parse_args()
     with contextlib.suppress(AttributeError, OSError):
         os.sched_setaffinity(0, {CLIENT_CPU})
-    with tempfile.TemporaryDirectory(prefix="lerend-bench-notes-") as data_dir:
+    with (
+        tempfile.TemporaryDirectory(prefix="lerend-bench-notes-") as data_dir,
+        postgres_database(args.postgres) as database_url,
+    ):
         env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
         env.update(
             LEREND_DATA_DIR=data_dir, DJANGO_SETTINGS_MODULE="lerend.settings", LOG_LEVEL="WARNING"
         )
+        if database_url:
+            env["DATABASE_URL"] = database_url
+        if args.redis:
+            env.update(REDIS_URL=args.redis, LEREND_CACHE_PREFIX=f"bench{os.getpid()}")
         token = prepare(env)
         port = free_port()
-        server = start_server(env, port)
+        command = [str(LEREND), "serve", "--no-worker", "--port", str(port)]
+        server = start_server(env, port, [*command, "--workers", str(args.workers)])
+        watcher = ConnectionWatcher(database_url)
         try:
-            result = asyncio.run(
-                bench(port, token, args.participants, args.concurrency, args.what, server.pid)
-            )
+            with watcher:
+                result = asyncio.run(
+                    bench(port, token, args.participants, args.concurrency, args.what, server.pid)
+                )
         finally:
             stop_server(server)
+        result["database"] = "postgresql" if database_url else "sqlite"
+        result["workers"] = args.workers
+        if database_url:
+            pool = int(env.get("LEREND_DB_POOL_SIZE", "8"))
+            result["peak_connections"] = watcher.peak
+            result["connection_bound"] = args.workers * pool
         port = free_port()
         floor_env = {**env, "FLOOR_DB": str(Path(data_dir) / "floor.sqlite3")}
         uvicorn = [str(ROOT / ".venv" / "bin" / "uvicorn"), "bench.floor_app:app"]
@@ -386,6 +468,12 @@ def main() -> int:
         f"replayed keys         p99 {result['replay_p99_ms']} ms, {result['replay_errors']} errors"
     )
     print(f"stored                {result['stored']} (must be {result['participants']})")
+    print(f"database              {result['database']}, {result['workers']} server process(es)")
+    if "peak_connections" in result:
+        print(
+            f"PostgreSQL peak       {result['peak_connections']} connections "
+            f"(bound {result['connection_bound']})"
+        )
     print(json.dumps({"bench": "notes", **result}))
     return 0 if result["stored_equals_n"] else 1
 
