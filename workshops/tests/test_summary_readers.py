@@ -483,7 +483,7 @@ def _mails(room, capture) -> dict[str, str]:
     mail.outbox.clear()
     with capture(execute=True):
         assert services.email_summary(room, actor=None) == 2
-    return {m.to[0]: m.body for m in mail.outbox}
+    return {m.to[0]: str(m.body) for m in mail.outbox}
 
 
 def test_each_mail_marks_its_own_action_and_shows_only_shared_ones(
