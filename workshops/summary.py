@@ -175,6 +175,7 @@ def build_summary(
         data = _collect(session, include_private=include_private)
     data["date"] = session_date(session).isoformat()
     data["recap"] = session.recap
+    data["steps"] = [step for step in data["steps"] if _shows_something(step)]
     for step in data["steps"]:
         if "results" in step:
             total = sum(r["count"] for r in step["results"])
@@ -183,6 +184,19 @@ def build_summary(
                 for r in step["results"]
             ]
     return for_reader(data, reader)
+
+
+def _shows_something(step: dict[str, Any]) -> bool:
+    """Whether a step has anything to show: a step whose groups wrote nothing, or a board
+    without notes, is left out instead of showing as an empty heading."""
+    return bool(
+        "statement" in step
+        or step.get("per_group")
+        or step.get("reviewed")
+        or step.get("checklist")
+        or any(q.get("notes") for q in step.get("questions", []))
+        or any(g.get("summary") for g in step.get("groups", []))
+    )
 
 
 def for_reader(data: dict[str, Any], reader: Reader) -> dict[str, Any]:

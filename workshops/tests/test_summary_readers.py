@@ -546,3 +546,17 @@ def test_a_frozen_summary_keeps_the_rule(room):
     assert [a["text"] for a in public["personal_actions"]] == ["Bob vraagt een gesprek"]
     assert "phases" not in public
     assert len(build_summary(room)["personal_actions"]) == 3
+
+
+def test_steps_with_nothing_to_show_are_left_out(room, fac):
+    kinds = [step["kind"] for step in build_summary(room)["steps"]]
+    assert kinds == ["statement_poll"]  # no notes, no group wrote a summary
+    page = fac.get(base(room) + "summary/").content.decode()
+    assert page.count('class="summary-step"') == 1
+
+
+def test_no_address_no_mail_button(live, fac, facilitator_user):
+    services.end_session(live, actor=facilitator_user)
+    page = fac.get(base(live) + "summary/").content.decode()
+    assert 'value="email"' not in page
+    assert "No participant left an e-mail address" in page
