@@ -12,7 +12,7 @@ from django_tasks import task
 from core.emails import send_templated
 
 from .models import LiveSession, PersonalAction, Status
-from .summary import address_reader, build_summary, render_recap
+from .summary import address_reader, build_summary, render_recap, session_date
 
 
 @task()
@@ -99,7 +99,7 @@ def send_action_reminder(action_public_id: str, due: str) -> str:
         {
             "session": session,
             "action": action,
-            "date": session.started_at or session.created_at,
+            "date": session_date(session),
             "summary_url": f"{settings.SITE_URL}/s/{session.public_id}/",
             "ended": session.status == Status.ENDED,
         },

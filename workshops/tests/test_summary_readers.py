@@ -560,3 +560,15 @@ def test_no_address_no_mail_button(live, fac, facilitator_user):
     page = fac.get(base(live) + "summary/").content.decode()
     assert 'value="email"' not in page
     assert "No participant left an e-mail address" in page
+
+
+def test_the_action_reminder_says_the_session_day_in_words(room):
+    from workshops.models import PersonalAction
+    from workshops.tasks import send_action_reminder
+
+    action = PersonalAction.objects.get(session=room, email="ann@example.test")
+    mail.outbox.clear()
+    past = (room.ended_at - dt.timedelta(days=1)).isoformat()
+    assert send_action_reminder.call(str(action.public_id), past) == "sent"
+    assert "1 december 2026" in mail.outbox[0].body
+    assert "2026-12-01" not in mail.outbox[0].body
