@@ -502,6 +502,7 @@ def test_each_mail_marks_its_own_action_and_shows_only_shared_ones(
     for body in mails.values():
         assert "1 december 2026" in body
         assert "Your action" not in body and "Personal actions" not in body
+        assert "Budget bespreken (verantwoordelijke: HR; uiterste datum: 15 december 2026)" in body
     html_mail = next(m for m in mail.outbox if m.to == ["ann@example.test"]).alternatives[0][0]
     assert "<strong>Jouw actie:</strong> Ann leest het aanbod" in html_mail
     assert "Cas blijft anoniem" not in html_mail
