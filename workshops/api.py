@@ -45,7 +45,7 @@ from .models import (
     normalise_code,
 )
 from .state import participant_state, step_view, timer_view
-from .summary import build_summary, to_markdown, to_pdf
+from .summary import FACILITATOR, build_summary, participant_reader, to_markdown, to_pdf
 
 router = Router(tags=["live sessions"])
 MAX_EVENT_ID = 2**63 - 1
@@ -129,6 +129,7 @@ from .api_schemas import (  # noqa: E402
     NoteIn,
     NoteOut,
     Ok,
+    RecapIn,
     SessionIn,
     SessionOut,
     ShowActionIn,
@@ -535,11 +536,14 @@ def email_summary(request: HttpRequest, code: str) -> Any:
 # --- Summary ----------------------------------------------------------------------------------
 
 
-def _summary_session(request: HttpRequest, code: str) -> LiveSession:
+def _summary_session(request: HttpRequest, code: str) -> tuple[LiveSession, dict[str, Any]]:
+    """The session and its summary for the caller: the facilitator's (with the time per
+    phase) or a participant's (their own action marked, others' only when shared)."""
     session, participant = _caller(request, code)
     if participant is not None and session.status != Status.ENDED:
         raise ApiError(409, _("The summary is ready when the session ends."), code="not_ended")
-    return session
+    reader = participant_reader(participant) if participant is not None else FACILITATOR
+    return session, build_summary(session, reader=reader)
 
 
 @router.get(
@@ -549,7 +553,19 @@ def _summary_session(request: HttpRequest, code: str) -> LiveSession:
     summary="The summary (JSON)",
 )
 def summary(request: HttpRequest, code: str) -> Any:
-    return build_summary(_summary_session(request, code))
+    return _summary_session(request, code)[1]
+
+
+@router.api_operation(
+    ["PUT", "PATCH"],
+    "/sessions/{code}/summary",
+    response={200: dict[str, Any], **error_responses(400, 403, 404)},
+    summary="Write the facilitator's summary (Markdown, `recap`; empty removes it)",
+)
+def put_recap(request: HttpRequest, code: str, payload: RecapIn) -> Any:
+    session = _facilitator(request, code)
+    services.write_recap(session, text=payload.recap, actor=request.auth)  # type: ignore[attr-defined]
+    return build_summary(session, reader=FACILITATOR)
 
 
 @router.get(
@@ -559,10 +575,8 @@ def summary(request: HttpRequest, code: str) -> Any:
     summary="The summary (Markdown)",
 )
 def summary_markdown(request: HttpRequest, code: str) -> HttpResponse:
-    session = _summary_session(request, code)
-    response = HttpResponse(
-        to_markdown(build_summary(session)), content_type="text/markdown; charset=utf-8"
-    )
+    session, data = _summary_session(request, code)
+    response = HttpResponse(to_markdown(data), content_type="text/markdown; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="lerend-{session.code}.md"'
     return response
 
@@ -574,8 +588,8 @@ def summary_markdown(request: HttpRequest, code: str) -> HttpResponse:
     summary="The summary (PDF)",
 )
 def summary_pdf(request: HttpRequest, code: str) -> HttpResponse:
-    session = _summary_session(request, code)
-    pdf = to_pdf(session, build_summary(session), base_url=request.build_absolute_uri("/"))
+    session, data = _summary_session(request, code)
+    pdf = to_pdf(session, data, base_url=request.build_absolute_uri("/"))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="lerend-{session.code}.pdf"'
     return response

@@ -71,6 +71,13 @@ class ActionIn(Input):
     key: UUID
 
 
+class RecapIn(Input):
+    recap: Any = Field(
+        description="The facilitator's summary in Markdown, at most 20000 characters; "
+        "empty removes it."
+    )
+
+
 class ActionOut(Schema):
     id: str
     text: str

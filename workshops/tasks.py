@@ -6,18 +6,25 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks import task
 
 from core.emails import send_templated
 
 from .models import LiveSession, PersonalAction, Status
-from .summary import build_summary
+from .summary import address_reader, build_summary, render_recap, session_date
 
 
 @task()
 def send_summary_email(session_public_id: str, address: str) -> bool:
-    """Mail the summary to one participant who left their address."""
+    """Mail the summary to one participant who left their address.
+
+    The mail is the participant's: their own personal action is marked ("Your action"),
+    another participant's is in it only when that participant shared it (see
+    `summary.for_reader`), and there is no time per phase. It is written in the
+    organisation's language: a participant's own language is not stored (joining needs no
+    account and the phone's language is not kept), so the organisation's default is the
+    language the session was run in."""
     session = (
         LiveSession.objects.select_related("organisation")
         .filter(public_id=session_public_id)
@@ -25,16 +32,23 @@ def send_summary_email(session_public_id: str, address: str) -> bool:
     )
     if session is None:
         return False
-    summary = build_summary(session)
+    language = session.organisation.language
+    with translation.override(language):
+        summary = build_summary(session, reader=address_reader(session, address))
+    own = [a for a in summary["personal_actions"] if a["own"]]
+    others = [a for a in summary["personal_actions"] if not a["own"]]
     send_templated(
         "workshop_summary",
         address,
         {
             "session": session,
             "summary": summary,
+            "recap_html": render_recap(summary["recap"]),
+            "own_actions": own,
+            "other_actions": others,
             "summary_url": f"{settings.SITE_URL}/s/{session.public_id}/",
         },
-        session.organisation.language,
+        language,
     )
     return True
 
@@ -85,7 +99,7 @@ def send_action_reminder(action_public_id: str, due: str) -> str:
         {
             "session": session,
             "action": action,
-            "date": session.started_at or session.created_at,
+            "date": session_date(session),
             "summary_url": f"{settings.SITE_URL}/s/{session.public_id}/",
             "ended": session.status == Status.ENDED,
         },

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import summary_views, views
 
 urlpatterns = [
     path("o/<slug:slug>/workshops/", views.session_list, name="workshop_list"),
@@ -18,17 +18,17 @@ urlpatterns = [
     ),
     path(
         "o/<slug:slug>/workshops/<uuid:public_id>/summary/",
-        views.summary_page,
+        summary_views.summary_page,
         name="workshop_summary",
     ),
     path(
         "o/<slug:slug>/workshops/<uuid:public_id>/summary.pdf",
-        views.summary_pdf,
+        summary_views.summary_pdf,
         name="workshop_summary_pdf",
     ),
     path(
         "o/<slug:slug>/workshops/<uuid:public_id>/summary.md",
-        views.summary_md,
+        summary_views.summary_md,
         name="workshop_summary_md",
     ),
     path(
@@ -44,15 +44,26 @@ urlpatterns = [
         views.participant_photo,
         name="workshop_participant_photo",
     ),
-    path("s/<uuid:public_id>/", views.shared_summary, name="workshop_shared_summary"),
+    path("s/<uuid:public_id>/", summary_views.shared_summary, name="workshop_shared_summary"),
     path(
         "s/<uuid:public_id>/summary.pdf",
-        views.shared_summary_pdf,
+        summary_views.shared_summary_pdf,
         name="workshop_shared_summary_pdf",
     ),
     path(
         "s/<uuid:public_id>/photos/<uuid:photo_id>",
         views.shared_photo,
         name="workshop_shared_photo",
+    ),
+    # The facilitator's summary (recap) at the top of the session's summary.
+    path(
+        "o/<slug:slug>/workshops/<uuid:public_id>/summary/recap/",
+        summary_views.summary_recap,
+        name="workshop_summary_recap",
+    ),
+    path(
+        "o/<slug:slug>/workshops/<uuid:public_id>/summary/recap/preview/",
+        summary_views.summary_recap_preview,
+        name="workshop_summary_recap_preview",
     ),
 ]

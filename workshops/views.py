@@ -1,5 +1,5 @@
 """Pages of live sessions: the facilitator's console and presenter screen, the participant's
-phone page, joining, and the summary.
+phone page and joining; the summary's pages are in `summary_views`.
 
 Every page works without JavaScript (forms post and redirect back); live.js adds the live
 updates (EventSource, then a fetch of the page's fragment) and the participant's outbox.
@@ -25,9 +25,9 @@ from django.http import (
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core import ratelimit
 from core.errors import DomainError
 from core.net import client_address
 from formats.models import Format
@@ -40,15 +40,15 @@ from .events import participant_cookie_name
 from .models import (
     LiveSession,
     Participant,
-    PersonalAction,
     Photo,
     Status,
     hash_token,
     normalise_code,
 )
-from .services.lifecycle import can_reopen, reopen_session
+from .services.lifecycle import reopen_session
 from .state import participant_state, screen_state
-from .summary import build_summary, to_markdown, to_pdf
+from .summary import participant_reader
+from .summary_views import summary_context
 
 COOKIE_AGE = 7 * 24 * 3600
 
@@ -251,7 +251,13 @@ def control(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpRespon
         elif action == "email":
             count = services.email_summary(session, actor=actor)
             messages.success(
-                request, _("The summary is being sent to %(n)s addresses.") % {"n": count}
+                request,
+                ngettext(
+                    "The summary is being sent to %(n)s address.",
+                    "The summary is being sent to %(n)s addresses.",
+                    count,
+                )
+                % {"n": count},
             )
             return redirect("workshop_summary", slug, session.public_id)
         else:
@@ -265,75 +271,6 @@ def control(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpRespon
     back = reverse("workshop_console", args=[slug, session.public_id])
     anchor = data.get("anchor", "")
     return redirect(f"{back}#{anchor}" if anchor.isidentifier() else back)
-
-
-def _summary_context(session: LiveSession) -> dict[str, Any]:
-    return {
-        "session": session,
-        "summary": build_summary(session),
-        "photos": list(Photo.objects.filter(session=session)),
-        "offer_url": _offer_url(session),
-    }
-
-
-def _offer_url(session: LiveSession) -> str | None:
-    """The organisation's public learning offer, shown at the session's close (when the
-    `learning` app is installed and the page is on with items on offer)."""
-    from django.apps import apps
-
-    if not apps.is_installed("learning"):
-        return None
-    from learning.offer import offer_link
-
-    return offer_link(session.organisation)
-
-
-@require_GET
-def summary_page(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return redirect(f"{reverse('account_login')}?next={request.path}")
-    _membership, session = facilitated_session(request.user, slug, public_id)
-    context = _summary_context(session)
-    context.update(
-        facilitator=True,
-        can_reopen=can_reopen(session),
-        pdf_url=reverse("workshop_summary_pdf", args=[slug, public_id]),
-        md_url=reverse("workshop_summary_md", args=[slug, public_id]),
-        photo_base=reverse("workshop_console", args=[slug, public_id]) + "photos/",
-        emails=PersonalAction.objects.filter(session=session, is_current=True)
-        .exclude(email="")
-        .count(),
-    )
-    return render(request, "workshops/summary.html", context)
-
-
-def _markdown_response(session: LiveSession) -> HttpResponse:
-    response = HttpResponse(
-        to_markdown(build_summary(session)), content_type="text/markdown; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="lerend-{session.code}.md"'
-    return response
-
-
-def _pdf_response(request: HttpRequest, session: LiveSession) -> HttpResponse:
-    pdf = to_pdf(session, build_summary(session), base_url=request.build_absolute_uri("/"))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="lerend-{session.code}.pdf"'
-    return response
-
-
-@require_GET
-def summary_md(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpResponse:
-    if not request.user.is_authenticated:
-        raise Http404
-    return _markdown_response(facilitated_session(request.user, slug, public_id)[1])
-
-
-@require_GET
-def summary_pdf(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpResponse:
-    if not request.user.is_authenticated:
-        raise Http404
-    return _pdf_response(request, facilitated_session(request.user, slug, public_id)[1])
 
 
 def _photo_response(session: LiveSession, photo_id: uuid.UUID) -> FileResponse:
@@ -426,7 +363,7 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
 def participant_page(request: HttpRequest, participant: Participant) -> HttpResponse:
     session = participant.session
     if session.status == Status.ENDED:
-        context = _summary_context(session)
+        context = summary_context(session, participant_reader(participant))
         context["photo_base"] = f"/j/{session.code}/photos/"
         context["shared_url"] = reverse("workshop_shared_summary", args=[session.public_id])
         context["shared_pdf_url"] = reverse("workshop_shared_summary_pdf", args=[session.public_id])
@@ -525,38 +462,6 @@ def participant_photo(request: HttpRequest, code: str, photo_id: uuid.UUID) -> F
     if participant is None:
         raise Http404
     return _photo_response(participant.session, photo_id)
-
-
-@require_GET
-def shared_summary(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    """The summary link in the e-mail: only for an ended session."""
-    session = LiveSession.objects.filter(public_id=public_id, status=Status.ENDED).first()
-    if session is None:
-        raise Http404
-    context = _summary_context(session)
-    context["photo_base"] = f"/s/{session.public_id}/photos/"
-    return render(request, "workshops/summary.html", context)
-
-
-@require_GET
-def shared_summary_pdf(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    """The summary as a PDF, for the phones after the end and the e-mail's link: no account,
-    as long as the session (and so its summary) is kept."""
-    session = LiveSession.objects.filter(public_id=public_id, status=Status.ENDED).first()
-    if session is None:
-        raise Http404
-    try:
-        ratelimit.check(
-            f"summary-pdf:{client_address(request)}",
-            20,
-            60,
-            message=_("Too many downloads at once. Try again in a minute."),
-        )
-    except DomainError as error:
-        response = HttpResponse(error.message, status=429, content_type="text/plain")
-        response["Retry-After"] = str(getattr(error, "retry_after", 60))
-        return response
-    return _pdf_response(request, session)
 
 
 @require_GET

@@ -46,9 +46,8 @@ def _reviewed(session: LiveSession, ref: StepRef) -> list[dict[str, Any]]:
                 "theme": str(action.get_theme_display()),
                 "status": action.status,
                 "status_label": str(action.get_status_display()),
-                "due_date": date_format(action.due_date, "SHORT_DATE_FORMAT")
-                if action.due_date
-                else "",
+                # In words, as everywhere in the summary: "1 april 2027".
+                "due_date": date_format(action.due_date, "j F Y") if action.due_date else "",
                 "overdue": action.is_overdue(),
                 "notes": notes.get(action.pk, []),
             }

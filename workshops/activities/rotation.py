@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.errors import DomainError
 
@@ -88,7 +89,11 @@ class Rotation(GroupActivity):
         n_groups, moves = grouping.feasible_rotation(count, len(step.questions), step.moves)
         if n_groups != count:
             raise DomainError(
-                _("A world café takes at most one group per question (%(n)s).")
+                ngettext(
+                    "A world café takes at most one group per question: here %(n)s group.",
+                    "A world café takes at most one group per question: here %(n)s groups.",
+                    len(step.questions),
+                )
                 % {"n": len(step.questions)},
                 code="invalid_count",
             )

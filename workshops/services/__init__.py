@@ -10,7 +10,8 @@ caller, see workshops.access. The modules, by what changes:
 - `flow`: steps, items and rounds, the timer;
 - `contributions`: the one contribution path (notes, votes, actions, group summaries);
 - `facilitation`: groups, the scribe, the presenter screen, action points, photos;
-- `review`: the `action_review` step (open agreements of the register reviewed live).
+- `review`: the `action_review` step (open agreements of the register reviewed live);
+- `recap`: the facilitator's own summary of the session.
 
 What a kind of step means (its questions, choices, groups) is in `workshops.activities`.
 """
@@ -66,6 +67,7 @@ from .lifecycle import (
     purge_expired,
     start_session,
 )
+from .recap import clean_recap, write_recap
 from .review import MAX_REVIEWED, pick_for_review, review_action
 
 __all__ = [
@@ -83,6 +85,7 @@ __all__ = [
     "add_photo",
     "atomic",
     "cast_vote",
+    "clean_recap",
     "contribute",
     "delete_note",
     "edit_note",
@@ -116,4 +119,5 @@ __all__ = [
     "vote",
     "vote_counts",
     "write_group_summary",
+    "write_recap",
 ]

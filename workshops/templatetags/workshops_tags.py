@@ -56,6 +56,30 @@ def plus(value: Any, amount: int) -> Any:
         return value
 
 
+@register.filter
+def long_date(value: Any) -> str:
+    """A date (or an ISO date string) in words in the active language: "1 december 2026"."""
+    from workshops.summary import long_date as format_day
+
+    return format_day(value)
+
+
+@register.filter
+def pct(value: Any) -> str:
+    """A percentage in the active language: "81,8 %" / "81.8%"."""
+    from workshops.summary import percent
+
+    return percent(value)
+
+
+@register.filter
+def minutes(value: Any) -> str:
+    """Minutes: "15 min"."""
+    from workshops.summary import minutes as format_minutes
+
+    return format_minutes(value)
+
+
 @register.simple_tag
 def live_events() -> SafeString:
     """The event names of the contract, for live.js (`<script id="live-events">`)."""

@@ -195,6 +195,7 @@ def test_a_review_lands_in_the_register_with_the_session_as_source(
     first = next(r for r in rows if r["text"] == "Budget bespreken")
     assert first["status"] == Status.DONE
     assert first["notes"] == ["Besproken op het teamoverleg", "Volgend jaar opnieuw"]
+    assert first["due_date"] == "1 June 2026"  # in words, in the reader's language
     services.end_session(review_session, actor=facilitator_user)
     summary = build_summary(LiveSession.objects.get(pk=review_session.pk))
     assert "Besproken op het teamoverleg" in str(summary)
