@@ -7,7 +7,9 @@ events until the client goes away. Everything else goes to the wrapped applicati
 
 The provider is any object with the two functions of the contract
 (`open_stream(code, headers, cookies, query)` and `replay(code, channels, after_id)`);
-both are synchronous (database) and run in a thread pool.
+both are synchronous (database) and run in a thread pool. A provider may also offer
+`open_stream_cached` with the same arguments, run on the event loop, which answers from
+memory or returns the provider's `MISS` to have `open_stream` asked.
 """
 
 from __future__ import annotations
@@ -136,6 +138,9 @@ def last_event_id(headers: dict[str, str], query: dict[str, str]) -> int | None:
     return int(raw)
 
 
+_MISS = object()
+
+
 class SSEApp:
     """ASGI app for one route: `GET /api/v1/sessions/<code>/events`."""
 
@@ -160,7 +165,12 @@ class SSEApp:
             for message in _json_response_messages(400, detail, "invalid_last_event_id"):
                 await send(message)
             return
-        grant = await in_thread(self.provider.open_stream, code, headers, cookies, query)
+        grant: Any = _MISS
+        quick = getattr(self.provider, "open_stream_cached", None)
+        if quick is not None:  # the provider's answer from its caches, on the loop
+            grant = quick(code, headers, cookies, query)
+        if grant is _MISS or grant is getattr(self.provider, "MISS", _MISS):
+            grant = await in_thread(self.provider.open_stream, code, headers, cookies, query)
         if grant is None or not grant.channels:
             for message in _json_response_messages(404, _translated("Not found."), "not_found"):
                 await send(message)

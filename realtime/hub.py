@@ -26,6 +26,7 @@ every local connection is closed so that its client catches up by replay.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 import signal
@@ -44,6 +45,10 @@ PENDING_LIMIT = 1000
 REDIS_READY_SECONDS = 2.0
 REDIS_RETRY_SECONDS = 1.0
 PING = b": ping\n\n"
+DELIVER_SLICE = 500
+"""Writes in one turn of the event loop: a fan-out to 10,000 streams lets other work in
+between its slices (the trigger request's own answer, streams that open), in order."""
+PUMP_PAUSE = 0.001
 
 
 class Frame:
@@ -182,6 +187,9 @@ class Hub:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._channels: dict[str, set[Connection]] = {}
         self._connections: set[Connection] = set()
+        # Fan-outs still being written, oldest first: [connections, next index, id, frame].
+        self._outbox: collections.deque[list[Any]] = collections.deque()
+        self._pumping = False
         self._beat: asyncio.TimerHandle | None = None
         self._redis_task: asyncio.Task[None] | None = None
         self._redis_ready: asyncio.Event | None = None
@@ -269,6 +277,8 @@ class Hub:
         self._signals_chained = False
         self._channels = {}
         self._connections = set()
+        self._outbox.clear()
+        self._pumping = False
         self._beat = None
         self._redis_task = None
         self._redis_ready = None
@@ -328,14 +338,42 @@ class Hub:
         conn.close()
 
     def deliver(self, channel: str, event_id: int, frame: Frame) -> None:
-        """Write one encoded event to every connection on `channel` (event loop only)."""
+        """Write one encoded event to every connection on `channel` (event loop only).
+
+        The first `DELIVER_SLICE` connections are written to now, the rest in later turns
+        of the loop; every fan-out waits for the ones before it, so each connection gets
+        its events in the order they were published. A connection that subscribes after
+        this call gets the event from its replay (it was stored before it was published)."""
         conns = self._channels.get(channel)
         if not conns:
             return
-        failed = [conn for conn in conns if not conn.offer(event_id, frame)]
-        self.stats["delivered"] += len(conns) - len(failed)
-        for conn in failed:
-            self.drop(conn)
+        self._outbox.append([list(conns), 0, event_id, frame])
+        if not self._pumping:
+            self._pump()
+
+    def _pump(self) -> None:
+        budget = DELIVER_SLICE
+        outbox = self._outbox
+        while outbox and budget > 0:
+            job = outbox[0]
+            conns, start, event_id, frame = job
+            end = min(len(conns), start + budget)
+            live = self._connections
+            offered = [conn for conn in conns[start:end] if conn in live]
+            failed = [conn for conn in offered if not conn.offer(event_id, frame)]
+            self.stats["delivered"] += len(offered) - len(failed)
+            for conn in failed:
+                self.drop(conn)
+            budget -= end - start
+            if end == len(conns):
+                outbox.popleft()
+            else:
+                job[1] = end
+        self._pumping = bool(outbox) and self._loop is not None
+        if self._pumping:
+            # A pause, not only a turn: the loop then waits in select() without the GIL, so
+            # a request thread (the facilitator's trigger, finishing its answer) runs too.
+            self._loop.call_later(PUMP_PAUSE, self._pump)  # type: ignore[union-attr]
 
     def _deliver_encoded(self, channel: str, event_id: int, event: str, data: str) -> None:
         if channel in self._channels:

@@ -215,6 +215,49 @@ def _facilitator_of(session: LiveSession, cookies: dict[str, str]) -> bool:
     return can_facilitate(user, session)
 
 
+def _token(
+    session: LiveSession, headers: dict[str, str], cookies: dict[str, str], query: dict[str, str]
+) -> str:
+    return (
+        _bearer(headers)
+        or query.get("token", "")
+        or cookies.get(participant_cookie_name(session.code), "")
+    )
+
+
+MISS = object()
+"""`open_stream_cached` cannot tell without the database: ask `open_stream`."""
+
+
+def open_stream_cached(
+    code: str, headers: dict[str, str], cookies: dict[str, str], query: dict[str, str]
+) -> StreamGrant | object:
+    """`open_stream`'s grant when this process's caches hold all it needs (the code's
+    session, looked up a moment ago, and the participant of the token, who joined here or
+    was seen here): no query and no thread, so a room opening its streams at once costs
+    the event loop microseconds a phone. Anything else (a facilitator's cookie, a token
+    not seen yet, an expired session entry) is MISS."""
+    from .models import PARTICIPANT_TOKEN_PREFIX, hash_token
+    from .participants import cached
+
+    hit = _by_code.get(normalise_code(code))
+    if hit is None or hit[0] <= time.monotonic():
+        return MISS
+    session = hit[1]
+    token = _token(session, headers, cookies, query)
+    if not token.startswith(PARTICIPANT_TOKEN_PREFIX) or len(token) > 100:
+        return MISS
+    participant = cached(hash_token(token))
+    if participant is None or participant.session_id != session.pk:
+        return MISS
+    return StreamGrant(
+        channels=[session.channel("all"), session.channel(participant.audience)],
+        session_id=session.pk,
+        participant=participant.public_id,
+        ended=session.status == Status.ENDED,
+    )
+
+
 def open_stream(
     code: str, headers: dict[str, str], cookies: dict[str, str], query: dict[str, str]
 ) -> StreamGrant | None:
@@ -225,12 +268,9 @@ def open_stream(
     session = _session_of_code(code)
     if session is None:
         return None
+    _remember_pk(str(session.public_id), session.pk)
     ended = session.status == Status.ENDED
-    token = (
-        _bearer(headers)
-        or query.get("token", "")
-        or cookies.get(participant_cookie_name(session.code), "")
-    )
+    token = _token(session, headers, cookies, query)
     if token:
         from .participants import participant_for_token
 
@@ -251,21 +291,43 @@ def open_stream(
     return None
 
 
-def _session_of_channel(channel: str) -> LiveSession | None:
+_session_pks: dict[str, int] = {}
+"""The primary key of a session's public id (which never changes): a replay needs no
+session query once the session was seen in this process."""
+
+
+def _session_pk_of_channel(channel: str) -> int | None:
     _prefix, _sep, rest = channel.partition(":")
     public_id = rest.partition(":")[0]
+    known = _session_pks.get(public_id)
+    if known is not None:
+        return known
     try:
-        return LiveSession.objects.filter(public_id=uuid.UUID(public_id)).first()
+        found = (
+            LiveSession.objects.filter(public_id=uuid.UUID(public_id))
+            .values_list("pk", flat=True)
+            .first()
+        )
     except ValueError:
         return None
+    if found is not None:
+        _remember_pk(public_id, found)
+    return found
+
+
+def _remember_pk(public_id: str, pk: int) -> None:
+    if len(_session_pks) > 10_000:
+        _session_pks.clear()
+    _session_pks[public_id] = pk
 
 
 def replay(code: str, channels: list[str], after_id: int) -> list[tuple[int, str, str]]:
-    """Stored events with seq > after_id on these channels (of one session), in order."""
-    session = _session_of_channel(channels[0]) if channels else None
-    if session is None:
+    """Stored events with seq > after_id on these channels (of one session), in order: one
+    query (the session's key is known once its stream was granted in this process)."""
+    session_pk = _session_pk_of_channel(channels[0]) if channels else None
+    if session_pk is None:
         return []
-    prefix = session.channel("all")
+    prefix = channels[0].split(":", 2)[0] + ":" + channels[0].split(":", 2)[1]
     audiences = []
     for channel in channels:
         if channel == prefix:
@@ -273,7 +335,7 @@ def replay(code: str, channels: list[str], after_id: int) -> list[tuple[int, str
         elif channel.startswith(prefix + ":"):
             audiences.append(channel[len(prefix) + 1 :])
     rows = (
-        SessionEvent.objects.filter(session=session, seq__gt=after_id, channel__in=audiences)
+        SessionEvent.objects.filter(session_id=session_pk, seq__gt=after_id, channel__in=audiences)
         .order_by("seq")
         .values_list("seq", "event", "data")
     )

@@ -192,10 +192,11 @@ class LiveSession(models.Model):
 
     @property
     def format_content(self) -> schema.Format:
-        cached = getattr(self, "_format_content", None)
+        cached = getattr(self, "_format_content", None) or _parsed.get(self.public_id)
         if cached is None:
+            # `content` may be deferred (loaded with a participant): read only when parsing.
             cached = _parsed_format(self.public_id, self.content)
-            self._format_content = cached
+        self._format_content = cached
         return cached
 
     def step_id(self, phase_index: int, step_index: int) -> str:

@@ -40,13 +40,16 @@ def participant_for_token(token: str) -> Any:
     participant = cached(digest)
     if participant is not None:
         return participant
-    participant = (
+    # The session's content (the format, tens of kilobytes of JSON) is left out: it is
+    # parsed once per process from the first session object that reads it.
+    found = list(
         Participant.objects.select_related("session", "session__organisation")
-        .filter(token_hash=digest)
-        .first()
+        .defer("session__content")
+        .filter(token_hash=digest)[:1]
     )
-    if participant is None:
+    if not found:
         return None
+    participant = found[0]
     remember(digest, participant)
     return participant
 

@@ -183,3 +183,34 @@ def test_provider_calls_keep_no_query_log(db, settings):
         assert [thread.submit(_call_with_db, query).result() for _ in range(3)] == [1, 1, 1]
         assert thread.submit(logged).result() == 0
         thread.submit(lambda: connection.close()).result()
+
+
+def test_a_fan_out_larger_than_a_slice_keeps_each_connections_order(monkeypatch):
+    """Past DELIVER_SLICE connections a fan-out goes on in later turns of the loop, and other
+    work runs in between; a second event waits for the first, so every connection gets 1,
+    then 2, once each, and a connection gone meanwhile is skipped, not counted as dropped."""
+    from realtime import hub as hub_module
+
+    monkeypatch.setattr(hub_module, "DELIVER_SLICE", 3)
+
+    async def main():
+        hub = Hub(redis_url=None, heartbeat=3600)
+        clients = [FakeClient() for _i in range(8)]
+        conns = []
+        for client in clients:
+            conn = await hub.subscribe(client.send, ["session:S"])
+            conn.go_live(0)
+            conns.append(conn)
+        hub.deliver("session:S", 1, hub_module.Frame(encode(1, "step", "{}")))
+        hub.deliver("session:S", 2, hub_module.Frame(encode(2, "step", "{}")))
+        assert sum(bool(c.messages) for c in clients) == 3  # the first slice, at once
+        waiting = next(i for i, c in enumerate(clients) if not c.messages)
+        hub.unsubscribe(conns[waiting])  # goes away while its turn has not come
+        others = [c for i, c in enumerate(clients) if i != waiting]
+        await _until(lambda: all(len(c.messages) == 2 for c in others))
+        for client in others:
+            assert [m["body"][:5] for m in client.messages] == [b"id: 1", b"id: 2"]
+        assert clients[waiting].messages == []
+        assert hub.stats == {"delivered": 14, "dropped": 0}
+
+    asyncio.run(main())

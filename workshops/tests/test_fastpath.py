@@ -366,3 +366,33 @@ def test_touch_refuses_a_field_the_session_does_not_have(board):
     session, _ref = board
     with pytest.raises(ValueError, match="no such session fields"):
         touch(session, "participant_countr")
+
+
+def test_a_room_opening_its_streams_needs_no_query_after_the_first(
+    board, django_assert_num_queries
+):
+    """The first stream of a code looks the session up; the next phones (who joined in
+    this process) are granted from memory, and their replay is one query each."""
+    from workshops import events
+
+    session, _ref = board
+    joined = [services.join_session(code=session.code) for _i in range(3)]
+    for _participant, token in joined:
+        participant_for_token(token)  # as the join through the fast path remembers it
+    headers = [{"authorization": f"Bearer {token}"} for _p, token in joined]
+    assert events.open_stream_cached(session.code, headers[0], {}, {}) is events.MISS
+    first = events.open_stream(session.code, headers[0], {}, {})
+    assert first is not None
+    with django_assert_num_queries(0):
+        grants = [events.open_stream_cached(session.code, h, {}, {}) for h in headers[1:]]
+    assert [g.participant for g in grants] == [p.public_id for p, _t in joined[1:]]
+    assert all(g.channels[0] == session.channel("all") for g in grants)
+    # Someone else's token, a facilitator's cookie, a wrong code: the database decides.
+    assert events.open_stream_cached(session.code, {"authorization": "Bearer lpt_x"}, {}, {}) is (
+        events.MISS
+    )
+    assert events.open_stream_cached("ZZZZZZ", headers[1], {}, {}) is events.MISS
+    with django_assert_num_queries(1):
+        missed = events.replay(session.code, grants[0].channels, 0)
+    names = [name for _seq, name, _data in missed]
+    assert "step" in names and "presence" not in names  # the room's, not the facilitator's
