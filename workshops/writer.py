@@ -3,14 +3,20 @@
 A room posting at once would otherwise cost one transaction (and on SQLite one fsync of
 the write-ahead log and one hand-over of the write lock) per note. The writer is one
 thread per process with a queue: it takes whatever is waiting (up to `MAX_BATCH`), opens
-one transaction and runs every job of the batch in a savepoint of its own, so a refused
-job (a DomainError) or a failed statement undoes only itself. A job is a service call:
-`partial(services.contribute, item)` (the one contribution path: key replay, rate limit,
-session lock, store, event) or `partial(services.join_session, ...)`; their own `atomic()`
-becomes the savepoint. The events are stored in the same transaction and published after
-its commit; the futures are resolved after the commit, so a request is answered only once
-its contribution is durable. If the commit itself fails, every job of the batch gets the
-error (and nothing of it was stored; the client resends with the same key).
+one transaction. Notes and votes (contributions with a `Bulk`) are checked one by one,
+without writing, and the batch's rows of each kind go in with one INSERT; every other job
+runs in a savepoint of its own, so a refused job (a DomainError) or a failed statement
+undoes only itself. A key sent twice in one batch is stored once (the second gets the
+first's result); a key another process stored meanwhile makes the INSERT fail, and then
+that kind's jobs run one by one, each finding its replay or storing its row.
+
+A job is a service call: `partial(services.contribute, item)` (the one contribution path:
+key replay, rate limit, session lock, store, event) or `partial(services.join_session,
+...)`; their own `atomic()` becomes the savepoint. The events are stored in the same
+transaction and published after its commit; the futures are resolved after the commit, so
+a request is answered only once its contribution is durable. If the commit itself fails,
+every job of the batch gets the error (and nothing of it was stored; the client resends
+with the same key).
 """
 
 from __future__ import annotations

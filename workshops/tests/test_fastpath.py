@@ -396,3 +396,29 @@ def test_a_room_opening_its_streams_needs_no_query_after_the_first(
         missed = events.replay(session.code, grants[0].channels, 0)
     names = [name for _seq, name, _data in missed]
     assert "step" in names and "presence" not in names  # the room's, not the facilitator's
+
+
+def test_writer_batch_whose_key_another_process_stored_meanwhile_replays_it(board, monkeypatch):
+    """The batch's one key look-up misses a note that another process stores before the
+    batch's insert: the insert fails on the key, and each note of the batch is then run on
+    its own: the replay answers the first result, the others are stored, nothing twice."""
+    from workshops import writer as writer_module
+
+    session, ref = board
+    a, b = (services.join_session(code=session.code)[0] for _i in range(2))
+    taken = key()
+    services.add_note(session, participant=a, step_id=ref.id, text="elsewhere", key=taken)
+    monkeypatch.setattr(writer_module, "_replays", lambda items: {})  # as if not yet stored
+    outcomes = _write(
+        [
+            services.note(session, participant=a, step_id=ref.id, text="again", key=taken),
+            services.note(session, participant=b, step_id=ref.id, text="new", key=key()),
+        ]
+    )
+    assert [o.created for o in outcomes] == [False, True]
+    assert outcomes[0].value.text == "elsewhere"
+    assert sorted(Note.objects.filter(session=session).values_list("text", flat=True)) == [
+        "elsewhere",
+        "new",
+    ]
+    assert SessionEvent.objects.filter(session=session, event="note").count() == 2
