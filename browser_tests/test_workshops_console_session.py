@@ -67,8 +67,8 @@ def test_start_with_a_title_and_date_then_follow_the_next_step(
     try:
         page.goto("/o/korenbloem/workshops/")
         page.locator("#start-format").select_option(str(fmt.public_id))
-        page.locator("form.start-form button[type=submit]").click()
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.locator("form.start-form button[type=submit]").click()
         # The form asks for the title (the format's) and the date (today, in Brussels).
         title = page.locator("input[name=title]")
         expect(title).to_have_value(fmt.title)
@@ -79,8 +79,8 @@ def test_start_with_a_title_and_date_then_follow_the_next_step(
         _shot(page, f"console-start-{language}-1280")
         title.fill("Ochtendploeg")
         page.locator("input[name=planned_on]").fill("2026-12-24")
-        page.locator("input[name=planned_on]").press("Enter")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.locator("input[name=planned_on]").press("Enter")
         session = LiveSession.objects.get()
         assert (session.title, session.planned_on) == ("Ochtendploeg", dt.date(2026, 12, 24))
         expect(page.locator(".console-head h1")).to_have_text("Ochtendploeg")
@@ -147,14 +147,14 @@ def test_a_waiting_session_is_deleted_with_the_keyboard(browser, live_server, tr
         buttons = page.locator("form[action$='/delete/'] button")
         assert buttons.count() == 2  # the running session offers no delete
         page.locator(f"form[action$='{first.public_id}/delete/'] button").focus()
-        page.keyboard.press("Enter")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
         assert LiveSession.objects.filter(pk=first.pk).exists()  # asked, not yet deleted
         check_accessible(page)
         _shot(page, "console-delete-confirm-360")
         page.locator("button.danger").focus()
-        page.keyboard.press("Enter")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
         _wait_for(lambda: not LiveSession.objects.filter(pk=first.pk).exists(), "deleted")
         assert Participant.objects.filter(session_id=first.pk).count() == 0
         expect(page.locator("h1")).to_contain_text("Livesessies")
@@ -169,8 +169,8 @@ def test_a_waiting_session_is_deleted_with_the_keyboard(browser, live_server, tr
         _shot(page, "console-delete-360")
         page.keyboard.press("Tab")
         assert page.evaluate("document.activeElement.classList.contains('danger')")
-        page.keyboard.press("Enter")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
         _wait_for(lambda: not LiveSession.objects.filter(pk=second.pk).exists(), "deleted")
         assert LiveSession.objects.filter(pk=running.pk).exists()
 
