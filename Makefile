@@ -25,7 +25,7 @@ test-deep: $(VENV)/.dev
 # look at; not part of CI. SHOTS=folder (default: screenshots/, ignored by git).
 SHOTS ?= screenshots
 screenshots: $(VENV)/.dev
-	LEREND_SCREENSHOTS=$(abspath $(SHOTS)) $(BIN)/pytest -q -m browser browser_tests/test_workshops_presenter.py
+	LEREND_SCREENSHOTS=$(abspath $(SHOTS)) $(BIN)/pytest -q -m browser browser_tests/test_workshops_presenter.py browser_tests/test_workshops_presenter_sizes.py
 	@echo "screenshots in $(SHOTS)/"
 
 install: $(VENV)/.runtime

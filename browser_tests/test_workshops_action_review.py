@@ -39,6 +39,9 @@ def start(console, fmt) -> LiveSession:
     console.goto("/o/korenbloem/workshops/")
     console.locator("select[name=format]").select_option(str(fmt.public_id))
     console.locator("form.start-form button[type=submit]").click()
+    # The start form asks for the title and date (prefilled); start as they are.
+    console.wait_for_url(re.compile(r"/workshops/start/"))
+    console.locator("form.start-form button[type=submit]").click()
     console.wait_for_url(re.compile(r"/o/korenbloem/workshops/[0-9a-f-]{36}/$"))
     return LiveSession.objects.order_by("-created_at")[0]
 

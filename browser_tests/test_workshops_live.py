@@ -96,6 +96,9 @@ def test_mini_vorming_live_from_joining_to_summary(browser, live_server, transac
         console.goto("/o/korenbloem/workshops/")
         console.locator("select[name=format]").select_option(str(fmt.public_id))
         console.locator("form.start-form button[type=submit]").click()
+        # The start form asks for the title and date (prefilled); start as they are.
+        console.wait_for_url(re.compile(r"/workshops/start/"))
+        console.locator("form.start-form button[type=submit]").click()
         console.wait_for_url(re.compile(r"/o/korenbloem/workshops/[0-9a-f-]{36}/$"))
         session = LiveSession.objects.get()
         code = session.code
@@ -167,7 +170,9 @@ def test_mini_vorming_live_from_joining_to_summary(browser, live_server, transac
         expect(console.locator(".card-entries")).to_contain_text("Verduidelijken")
         control(console, "next")
         control(console, "groups")
-        expect(presenter.locator("table.schedule tbody tr")).to_have_count(4)
+        # The room sees where each group stands this round (the schedule is on the console).
+        expect(presenter.locator(".rotation-groups > li")).to_have_count(4)
+        expect(console.locator("table.schedule tbody tr")).to_have_count(4)
         note_box = phones[2].locator("form.note-form textarea")
         expect(note_box).to_be_visible()
         note_box.fill("Door met collega's te praten")

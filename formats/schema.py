@@ -331,7 +331,16 @@ class StepBase(Strict):
 
 class InfoStep(StepBase):
     kind: Literal["info"]
-    text: RequiredMarkdown
+    text: Markdown = ""
+    """What the facilitator says or does; may be empty when `participant_text` says it all."""
+
+    @model_validator(mode="after")
+    def _says_something(self) -> InfoStep:
+        if not self.text and not self.participant_text:
+            raise ValueError(
+                _("An information step needs a text: for the facilitator, for the room, or both.")
+            )
+        return self
 
 
 class StatementPollStep(StepBase):

@@ -14,6 +14,7 @@ EventSource reconnects), so pages keep working where that endpoint is not in fro
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -389,7 +390,13 @@ def create_session(request: HttpRequest, payload: SessionIn) -> Reply:
         fmt = formats.filter(slug=payload.format).order_by("is_builtin").first()
     if fmt is None:
         raise ApiError(404, _("There is no such format in your library."), code="not_found")
-    session = services.start_session(organisation=organisation, fmt=fmt, actor=user)
+    session = services.start_session(
+        organisation=organisation,
+        fmt=fmt,
+        actor=user,
+        title=payload.title,
+        planned_on=date.fromisoformat(payload.date) if payload.date else None,
+    )
     return Reply(201, _session_out(request, session))
 
 
@@ -399,6 +406,7 @@ def _session_out(request: HttpRequest, session: LiveSession) -> dict[str, Any]:
         "id": session.public_id,
         "status": session.status,
         "title": session.title,
+        "date": session.planned_on,
         "join_url": request.build_absolute_uri(reverse("workshop_join", args=[session.code])),
         "console_url": request.build_absolute_uri(
             reverse("workshop_console", args=[session.organisation.slug, session.public_id])
@@ -521,6 +529,20 @@ def post_photo(request: HttpRequest, code: str, photo: File[UploadedFile]) -> Re
 def end(request: HttpRequest, code: str) -> Any:
     session = _facilitator(request, code)
     return _ok(services.end_session(session, actor=request.auth))  # type: ignore[attr-defined]
+
+
+# --- Deleting a waiting session (issue 12) ---------------------------------------------------
+
+
+@router.delete(
+    "/sessions/{code}",
+    response={204: None, **error_responses(403, 404, 409)},
+    summary="Delete a session still waiting for its first step (with its participants)",
+)
+def delete_session(request: HttpRequest, code: str) -> Reply:
+    session = _facilitator(request, code)
+    services.delete_waiting_session(session, actor=request.auth)  # type: ignore[attr-defined]
+    return Reply(204, None)
 
 
 @router.post(

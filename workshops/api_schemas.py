@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from datetime import date
 from typing import Any
 from uuid import UUID
 
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import ConfigDict, field_validator
+
+from core.text import name_type
 
 # --- Schemas --------------------------------------------------------------------------------
 
@@ -90,9 +95,33 @@ class SummaryIn(Input):
     key: UUID
 
 
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
 class SessionIn(Input):
     format: str = Field(description="The format's slug or id.")
     organisation: str | None = Field(None, description="Slug; needed if you are in several.")
+    title: name_type(200) | None = Field(  # type: ignore[valid-type]
+        None, description="The session's title (one line); the format's title by default."
+    )
+    date: str | None = Field(
+        None,
+        description="The day of the session, an ISO date (2026-12-01).",
+        json_schema_extra={"format": "date"},
+    )
+
+    @field_validator("date")
+    @classmethod
+    def _iso_date(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            if not ISO_DATE.match(value):
+                raise ValueError
+            day = dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(_("Enter a real date as YYYY-MM-DD, e.g. 2026-12-01.")) from None
+        return day.isoformat()
 
 
 class SessionOut(Schema):
@@ -100,6 +129,7 @@ class SessionOut(Schema):
     id: UUID
     status: str
     title: str
+    date: dt.date | None = Field(None, description="The day the facilitator gave.")
     join_url: str
     console_url: str
 

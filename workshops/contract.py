@@ -86,7 +86,12 @@ EVENTS: dict[str, Event] = {
     "scribe": _e({ALL}, {"scribe": _bool}, "A scribe was named or the facilitator took over."),
     "hands_up": _e({FACILITATOR}, {"on": _bool}, "Polls as hands up, or as bars."),
     "scan": _e({FACILITATOR}, {"on": _bool}, "The scan's results shown or hidden."),
-    "ended": _e({ALL}, {"status": _str}, "The session ended: the last event of a session."),
+    "ended": _e(
+        {ALL},
+        {"status": _str},
+        'The session ended (status "ended") or, still waiting, was deleted ("deleted"): '
+        "the last event of a session.",
+    ),
 }
 
 NAMES = tuple(EVENTS)

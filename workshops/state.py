@@ -115,7 +115,44 @@ def screen_state(session: LiveSession) -> dict[str, Any]:
         "phases": phase_overview(session),
         "shown_action": session.shown_action.text if session.shown_action else None,
         "scan": scan_view(session) if session.show_scan else None,
+        "next_step": next_step_view(session),
         "seq": session.last_event_seq,
+    }
+
+
+def _room_text(step: Any) -> str:
+    """What the room reads of a step, in Markdown: its participant text, else the
+    statement, prompt or questions it puts to the participants."""
+    if step.participant_text:
+        return str(step.participant_text)
+    for name in ("statement", "prompt"):
+        value = getattr(step, name, None)
+        if isinstance(value, str) and value:
+            return value
+    questions = getattr(step, "questions", None)
+    if questions and all(isinstance(q, str) for q in questions):
+        return "\n".join(f"- {q}" for q in questions)
+    return ""
+
+
+def next_step_view(session: LiveSession) -> dict[str, Any] | None:
+    """The step after the current one, for the console's preview (None after the last:
+    what follows is ending the session)."""
+    steps = session.steps()
+    index = session.current_step + 1
+    if not 0 <= index < len(steps):
+        return None
+    ref = steps[index]
+    step = ref.step
+    return {
+        "id": ref.id,
+        "index": ref.index,
+        "kind": ref.kind,
+        "title": step.title or "",
+        "phase": ref.phase.title,
+        "new_phase": session.current is None or session.current.phase_index != ref.phase_index,
+        "duration": str(step.duration) if step.duration else None,
+        "room_text": _room_text(step),
     }
 
 

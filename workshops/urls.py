@@ -17,6 +17,11 @@ urlpatterns = [
         name="workshop_control",
     ),
     path(
+        "o/<slug:slug>/workshops/<uuid:public_id>/delete/",
+        views.delete,
+        name="workshop_delete",
+    ),
+    path(
         "o/<slug:slug>/workshops/<uuid:public_id>/summary/",
         summary_views.summary_page,
         name="workshop_summary",

@@ -37,6 +37,7 @@ from orgs.models import Role
 from . import services
 from .access import facilitated_session, session_by_code
 from .events import participant_cookie_name
+from .forms import StartSessionForm
 from .models import (
     LiveSession,
     Participant,
@@ -77,28 +78,80 @@ def session_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@org_view(role=Role.FACILITATOR)
-@require_POST
-def start(request: HttpRequest) -> HttpResponse:
+# --- Starting and deleting a session (issue 12) ------------------------------------------
+
+
+def _chosen_format(request: HttpRequest, value: str) -> Format | None:
     organisation = request.organisation  # type: ignore[attr-defined]
     try:
-        public_id = uuid.UUID(request.POST.get("format", ""))
+        public_id = uuid.UUID(value)
     except ValueError:
-        public_id = None
-    fmt = (
-        Format.objects.visible_to(organisation).filter(public_id=public_id).first()
-        if public_id
-        else None
+        return None
+    return (
+        Format.objects.visible_to(organisation)
+        .exclude(current_version=None)
+        .filter(public_id=public_id)
+        .first()
     )
+
+
+@org_view(role=Role.FACILITATOR)
+@require_http_methods(["GET", "POST"])
+def start(request: HttpRequest) -> HttpResponse:
+    """GET: the form that asks for the session's title and date (the format's title and
+    today by default); POST: start the session and open its console."""
+    organisation = request.organisation  # type: ignore[attr-defined]
+    source = request.POST if request.method == "POST" else request.GET
+    fmt = _chosen_format(request, source.get("format", ""))
     if fmt is None:
         messages.error(request, _("Choose a format from your library."))
         return redirect("workshop_list", organisation.slug)
+    form = StartSessionForm(
+        request.POST if request.method == "POST" else None, format_title=fmt.title
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = services.start_session(
+                organisation=organisation,
+                fmt=fmt,
+                actor=request.user,
+                title=form.cleaned_data["title"],
+                planned_on=form.cleaned_data["planned_on"],
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect("workshop_console", organisation.slug, session.public_id)
+    return render(
+        request,
+        "workshops/start.html",
+        {"form": form, "format": fmt, "section": "workshops"},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@org_view(role=Role.FACILITATOR)
+@require_POST
+def delete(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Delete a session still waiting for its first step; without `confirm=yes` the page
+    that asks for the confirmation."""
+    slug = request.organisation.slug  # type: ignore[attr-defined]
+    _membership, session = facilitated_session(request.user, slug, public_id)
+    if request.POST.get("confirm") != "yes" and services.can_delete(session):
+        return render(
+            request, "workshops/delete.html", {"session": session, "section": "workshops"}
+        )
+    title = session.title
     try:
-        session = services.start_session(organisation=organisation, fmt=fmt, actor=request.user)
+        services.delete_waiting_session(session, actor=request.user)
     except DomainError as error:
         messages.error(request, error.message)
-        return redirect("workshop_list", organisation.slug)
-    return redirect("workshop_console", organisation.slug, session.public_id)
+        return redirect("workshop_console", slug, public_id)
+    messages.success(request, _("The session “%(title)s” was deleted.") % {"title": title})
+    return redirect("workshop_list", slug)
+
+
+# --- The screens -------------------------------------------------------------------------
 
 
 def _qr_svg(url: str) -> str:

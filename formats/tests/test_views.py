@@ -216,7 +216,14 @@ def test_a_facilitator_starts_a_live_session_from_the_detail_page(
     assert f'action="{start}"' in body
     assert f'value="{builtin.public_id}"' in body
 
-    response = client.post(start, {"format": str(builtin.public_id)})
+    # The button asks for the title and date first (prefilled), then starts.
+    form = client.get(start, {"format": str(builtin.public_id)}).content.decode()
+    assert f'value="{builtin.title}"' in form
+    assert LiveSession.objects.count() == 0
+    response = client.post(
+        start,
+        {"format": str(builtin.public_id), "title": builtin.title, "planned_on": "2026-12-03"},
+    )
     session = LiveSession.objects.get()
     assert session.organisation.slug == "korenbloem"
     assert response.status_code == 302

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import partial
 from typing import Any
 
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from core import ratelimit
 from core.errors import DomainError
+from core.text import service_name
 from formats.models import Format
 from orgs.models import Organisation
 
@@ -46,11 +47,27 @@ JOINS_PER_CODE_PER_MINUTE = 2000
 NAME_MAX_LENGTH = 60
 
 
+TITLE_MAX_LENGTH = 200
+
+
 def start_session(
-    *, organisation: Organisation, fmt: Format, actor: Any, scan_campaign: Any = None
+    *,
+    organisation: Organisation,
+    fmt: Format,
+    actor: Any,
+    scan_campaign: Any = None,
+    title: str | None = None,
+    planned_on: date | None = None,
 ) -> LiveSession:
     """Start a session of `fmt`; with `scan_campaign` (a campaign of the same organisation)
-    the console can show the scan's results on the presenter screen."""
+    the console can show the scan's results on the presenter screen.
+
+    `title` (one line, at most 200 characters) is the format's title when not given;
+    `planned_on` is the day the facilitator gave (none: not said)."""
+    if title is not None:
+        title = service_name(title, max_length=TITLE_MAX_LENGTH, field="title")
+    if planned_on is not None and not isinstance(planned_on, date):
+        raise DomainError(_("Enter a valid date."), code="date_invalid")
     if not (fmt.is_builtin or fmt.organisation_id == organisation.pk):
         raise DomainError(_("This format is not in your library."), code="not_found", status=404)
     if scan_campaign is not None and scan_campaign.organisation_id != organisation.pk:
@@ -66,7 +83,8 @@ def start_session(
                     organisation=organisation,
                     format=fmt,
                     format_version=version,
-                    title=content.title,
+                    title=title or content.title[:TITLE_MAX_LENGTH],
+                    planned_on=planned_on,
                     content=content.model_dump(mode="json"),
                     facilitator=actor,
                     code=new_code(),
@@ -179,6 +197,31 @@ def end_session(session: LiveSession, *, actor: Any) -> LiveSession:
         touch(session, "status", "ended_at", "timer_deadline", "timer_remaining")
         emit(session, "ended", {"status": "ended"})
     return session
+
+
+def can_delete(session: LiveSession) -> bool:
+    """A session can be deleted while it still waits for its first step (the lobby)."""
+    return session.status == Status.LOBBY and session.started_at is None
+
+
+def delete_waiting_session(session: LiveSession, *, actor: Any) -> None:
+    """Delete a session that never started (an abandoned lobby) with its participants.
+
+    The phones in its lobby learn it from an "ended" event with the status "deleted",
+    published after the commit (the stored event goes with the session)."""
+    with atomic():
+        locked(session)
+        if not can_delete(session):
+            raise DomainError(
+                _(
+                    "Only a session that is still waiting for its first step can be deleted. "
+                    "End this session instead."
+                ),
+                code="session_started",
+                status=409,
+            )
+        emit(session, "ended", {"status": "deleted"})
+        session.delete()
 
 
 REOPEN_SECONDS = 60

@@ -82,7 +82,8 @@ def test_participant_cannot_control(live, join):
 def test_start_session_page(live, org, client, facilitator_user, mini_format, member_user):
     client.force_login(facilitator_user)
     response = client.post(
-        reverse("workshop_start", args=[org.slug]), {"format": str(mini_format.public_id)}
+        reverse("workshop_start", args=[org.slug]),
+        {"format": str(mini_format.public_id), "title": "Ochtendploeg", "planned_on": "2026-12-03"},
     )
     assert response.status_code == 302
     new = LiveSession.objects.exclude(pk=live.pk).get()
