@@ -84,8 +84,11 @@ def locked(session: LiveSession) -> LiveSession:
         LiveSession.objects.select_for_update()
         .select_related("organisation")
         .defer(*IMMUTABLE_FIELDS)
-        .get(pk=session.pk)
+        .filter(pk=session.pk)
+        .first()
     )
+    if fresh is None:  # deleted while waiting (a phone or a cache still held it)
+        raise DomainError(_("There is no such session."), code="not_found", status=404)
     for name in _SESSION_FIELDS:
         setattr(session, name, getattr(fresh, name))
     if held is not None:

@@ -422,3 +422,17 @@ def test_writer_batch_whose_key_another_process_stored_meanwhile_replays_it(boar
         "new",
     ]
     assert SessionEvent.objects.filter(session=session, event="note").count() == 2
+
+
+def test_a_note_for_a_session_deleted_meanwhile_is_refused_with_404(board):
+    """A phone (or the process's cache) still holds a session that was deleted: its request
+    gets a clear refusal, not a server error."""
+    from workshops.models import LiveSession
+
+    session, ref = board
+    participant, _token = services.join_session(code=session.code)
+    LiveSession.objects.filter(pk=session.pk).delete()
+    (outcome,) = _write(
+        [services.note(session, participant=participant, step_id=ref.id, text="x", key=key())]
+    )
+    assert isinstance(outcome, services.DomainError) and outcome.status == 404
