@@ -370,8 +370,11 @@ def _discussion_formats(organisation: Any) -> Any:
 @require_POST
 def discuss(request: HttpRequest, campaign_id: str) -> HttpResponse:
     """ "Bespreek deze resultaten": start a live session of a chosen format, linked to the
-    campaign so the console can show the scan's results on the presenter screen."""
+    campaign so the console can show the scan's results on the presenter screen. The
+    report's button brings the form that asks for the session's title and date (as every
+    start does); that form's answer starts the session."""
     from workshops import services as workshop_services
+    from workshops.forms import StartSessionForm
 
     campaign = get_campaign(request.membership, campaign_id)  # type: ignore[attr-defined]
     organisation = request.organisation  # type: ignore[attr-defined]
@@ -382,14 +385,29 @@ def discuss(request: HttpRequest, campaign_id: str) -> HttpResponse:
     fmt = _discussion_formats(organisation).filter(public_id=public_id).first()
     if fmt is None:
         raise Http404
-    try:
-        session = workshop_services.start_session(
-            organisation=organisation, fmt=fmt, actor=request.user, scan_campaign=campaign
-        )
-    except DomainError as error:
-        messages.error(request, error.message)
-        return redirect("scan_report", organisation.slug, campaign.public_id)
-    return redirect("workshop_console", organisation.slug, session.public_id)
+    answered = "title" in request.POST
+    form = StartSessionForm(request.POST if answered else None, format_title=fmt.title)
+    if answered and form.is_valid():
+        try:
+            session = workshop_services.start_session(
+                organisation=organisation,
+                fmt=fmt,
+                actor=request.user,
+                scan_campaign=campaign,
+                title=form.cleaned_data["title"],
+                planned_on=form.cleaned_data["planned_on"],
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect("scan_report", organisation.slug, campaign.public_id)
+        return redirect("workshop_console", organisation.slug, session.public_id)
+    action = reverse("scan_discuss", args=[organisation.slug, campaign.public_id])
+    return render(
+        request,
+        "workshops/start.html",
+        {"form": form, "format": fmt, "form_action": action, "section": "scans"},
+        status=400 if answered else 200,
+    )
 
 
 @org_view(Role.FACILITATOR)

@@ -24,8 +24,25 @@ def discuss_url(org, campaign) -> str:
     return f"/o/{org.slug}/scans/{campaign.public_id}/discuss/"
 
 
-def start_from_report(client, org, campaign, fmt):
-    return client.post(discuss_url(org, campaign), {"format": str(fmt.public_id)})
+def start_from_report(client, org, campaign, fmt, title="Bespreking team A"):
+    """The report's button, then the start form's answer (title and date)."""
+    data = {"format": str(fmt.public_id), "title": title, "planned_on": "2026-12-03"}
+    return client.post(discuss_url(org, campaign), data)
+
+
+def test_the_reports_button_asks_for_the_title_and_date_first(
+    client, org, campaign, mini_format, facilitator_user
+):
+    client.force_login(facilitator_user)
+    response = client.post(discuss_url(org, campaign), {"format": str(mini_format.public_id)})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f'action="{discuss_url(org, campaign)}"' in page
+    assert f'value="{mini_format.title}"' in page and 'type="date"' in page
+    assert not LiveSession.objects.exists()
+    refused = start_from_report(client, org, campaign, mini_format, title="  ")
+    assert refused.status_code == 400
+    assert not LiveSession.objects.exists()
 
 
 def test_the_report_offers_the_formats_of_the_library(client, org, campaign, facilitator_user):
@@ -44,6 +61,8 @@ def test_starting_from_the_report_links_the_session_to_the_campaign(
     response = start_from_report(client, org, campaign, mini_format)
     session = LiveSession.objects.get()
     assert session.scan_campaign == campaign
+    assert session.title == "Bespreking team A"
+    assert str(session.planned_on) == "2026-12-03"
     assert session.organisation == org
     assert session.facilitator == actor
     assert session.show_scan is False
