@@ -57,6 +57,7 @@ LABELS = {
     "preparation": gettext_lazy("Preparation (one per line)"),
     "text": gettext_lazy("Text"),
     "facilitator_notes": gettext_lazy("Notes for the facilitator"),
+    "participant_text": gettext_lazy("Text for the room (on the presenter and the phones)"),
     "statement": gettext_lazy("Statement"),
     "instructions": gettext_lazy("Instructions (one per line)"),
     "facilitator_points": gettext_lazy("Points the facilitator adds (one per line)"),
@@ -239,7 +240,13 @@ def _list(value: Any) -> list[Any]:
     return value
 
 
-def _common(prefix: tuple[str | int, ...], data: dict[str, Any]) -> list[EditorField]:
+def _common(
+    prefix: tuple[str | int, ...], data: dict[str, Any], *, step: bool = False
+) -> list[EditorField]:
+    """Title, duration and texts of a phase, or of a step (which has a text for the room)."""
+    texts = (
+        ["text", "participant_text", "facilitator_notes"] if step else ["text", "facilitator_notes"]
+    )
     return [
         EditorField(path_name(*prefix, "title"), "text", str(LABELS["title"]), data.get("title")),
         EditorField(
@@ -248,12 +255,9 @@ def _common(prefix: tuple[str | int, ...], data: dict[str, Any]) -> list[EditorF
             str(LABELS["duration"]),
             data.get("duration"),
         ),
-        EditorField(path_name(*prefix, "text"), "textarea", str(LABELS["text"]), data.get("text")),
-        EditorField(
-            path_name(*prefix, "facilitator_notes"),
-            "textarea",
-            str(LABELS["facilitator_notes"]),
-            data.get("facilitator_notes"),
+        *(
+            EditorField(path_name(*prefix, name), "textarea", str(LABELS[name]), data.get(name))
+            for name in texts
         ),
     ]
 
@@ -307,7 +311,7 @@ def build_forms(draft: dict[str, Any]) -> tuple[list[EditorField], list[PhaseFor
             if kind not in KIND_FIELDS:
                 raise DraftError
             prefix: tuple[str | int, ...] = ("phases", p, "steps", s)
-            step_fields = _common(prefix, step)
+            step_fields = _common(prefix, step, step=True)
             for key, widget, label in KIND_FIELDS[kind]:
                 choices = _questionnaire_choices() if widget == "select" else []
                 step_fields.append(
@@ -557,7 +561,10 @@ def _field_for(problem: Problem, by_name: dict[str, EditorField]) -> EditorField
     while location:
         if location in by_name:
             return by_name[location]
-        location = re.sub(r"(\.[A-Za-z_]+|\[\d+\])$", "", location)
+        shorter = re.sub(r"(\.[A-Za-z_]+|\[\d+\])$", "", location)
+        if shorter == location:  # the top ("phases"): no field of its own
+            return None
+        location = shorter
     return None
 
 

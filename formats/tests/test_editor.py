@@ -41,6 +41,21 @@ def post(**values: str) -> QueryDict:
     return query
 
 
+def as_shown(general, phases) -> QueryDict:
+    """What the browser sends for the form as it is shown."""
+    values = QueryDict(mutable=True)
+    for f in editor.all_fields(general, phases):
+        if f.widget in {"checkbox", "audiences"}:
+            values[f"present:{f.name}"] = "1"
+            if f.widget == "audiences":
+                values.setlist(f.name, list(f.value))
+            elif f.value:
+                values[f.name] = "1"
+        else:
+            values[f.name] = f.display
+    return values
+
+
 def step_count(draft: dict) -> int:
     return sum(len(p["steps"]) for p in draft["phases"])
 
@@ -83,16 +98,7 @@ def test_the_unchanged_form_gives_back_the_same_content(slug):
     """Submitting the form as shown changes nothing, for every built-in."""
     draft = DRAFTS[slug]
     general, phases = editor.build_forms(draft)
-    values = QueryDict(mutable=True)
-    for f in editor.all_fields(general, phases):
-        if f.widget in {"checkbox", "audiences"}:
-            values[f"present:{f.name}"] = "1"
-            if f.widget == "audiences":
-                values.setlist(f.name, list(f.value))
-            elif f.value:
-                values[f.name] = "1"
-        else:
-            values[f.name] = f.display
+    values = as_shown(general, phases)
     again = editor.apply_post(draft, values)
     assert editor.check(again).content == editor.check(draft).content
     assert editor.check(again).content is not None
@@ -125,3 +131,39 @@ def test_any_duration_text_is_stored_or_refused_with_a_message(text):
     else:
         duration = result.content.phases[0].duration
         assert duration is None or 0 <= duration.low <= duration.high
+
+
+def test_a_steps_text_for_the_room_is_edited_beside_the_facilitators():
+    """The editor shows `participant_text` (what the presenter and the phones show) beside
+    the facilitator's text, and stores what is typed there."""
+    draft = copy.deepcopy(MINI)
+    _general, phases = editor.build_forms(draft)
+    fields = {f.name: f for f in editor.all_fields(_general, phases)}
+    conclusion = next(
+        name
+        for name, f in fields.items()
+        if name.endswith("participant_text") and str(f.value).startswith("Door verschillende")
+    )
+    values = as_shown(_general, phases)
+    values[conclusion] = "Wat we vandaag leerden."
+    content = editor.check(editor.apply_post(draft, values)).content
+    assert content is not None
+    texts = [s.participant_text for _p, _s, s in content.steps()]
+    assert "Wat we vandaag leerden." in texts
+
+
+@pytest.mark.parametrize("location", ["phases", "phases[4].steps[0]", "title.x", "[3]", ""])
+def test_a_problem_without_a_field_of_its_own_is_found_nowhere_and_at_once(location):
+    """A problem of a whole step or of the phases (a rule across fields) belongs to no field:
+    the summary at the top shows it. (This looked for a field for ever once.)"""
+    from formats.loader import Problem
+
+    problem = Problem(location=location, message="x", line=None, code="x")
+    assert editor._field_for(problem, {}) is None
+    field = editor.EditorField("title", "text", "Title", "")
+    assert (
+        editor._field_for(
+            Problem(location="title.x", message="x", line=None, code="x"), {"title": field}
+        )
+        is field
+    )
