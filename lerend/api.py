@@ -17,6 +17,7 @@ from portfolio.api import router as portfolio_router
 from scans.api import router as scans_router
 from workshops.api import router as workshops_router
 from workshops.api_review import review_router
+from workshops.api_summary import summary_router
 
 
 class Api(NinjaAPI):
@@ -39,6 +40,7 @@ api.add_router("/organisations", orgs_router)
 api.add_router("/formats", formats_router)
 api.add_router("", workshops_router)
 api.add_router("", review_router)
+api.add_router("", summary_router)
 api.add_router("", scans_router)
 api.add_router("/me/portfolio", portfolio_router)
 api.add_router("", learning_router)
