@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.responses import Status
-from pydantic import ConfigDict
+from pydantic import ConfigDict, StrictBool
 
 from core import ratelimit
 from core.api_errors import ErrorOut, error_responses
@@ -426,7 +426,7 @@ class ConversationPatch(Input):
     duration_minutes: int | None = Field(None, ge=5, le=480)
     location: name_type(200, required=False) | None = None  # type: ignore[valid-type]
     answers: dict[str, str] | None = None
-    held: bool | None = None
+    held: StrictBool | None = None
 
 
 @router.get(

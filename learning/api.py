@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
-from pydantic import ConfigDict
+from pydantic import ConfigDict, StrictBool
 
 from core.api_errors import ErrorOut, error_responses
 from core.text import name_type, text_type
@@ -114,14 +114,14 @@ class OfferItemIn(Input):
     format: Literal[tuple(LearningFormat.values)] = "course"  # type: ignore[valid-type]
     description: text_type(5000, required=False) = ""  # type: ignore[valid-type]
     provider: name_type(150, required=False) = ""  # type: ignore[valid-type]
-    internal: bool = True
+    internal: StrictBool = True
     duration_hours: Decimal | None = Field(None, description="More than 0, at most 8760.")
     cost: Decimal | None = Field(None, description="Euro per person, not negative.")
     budget_source: name_type(200, required=False) = ""  # type: ignore[valid-type]
     conditions: text_type(3000, required=False) = ""  # type: ignore[valid-type]
     language: name_type(60, required=False) = ""  # type: ignore[valid-type]
     target_group: name_type(300, required=False) = ""  # type: ignore[valid-type]
-    risk_groups: bool = False
+    risk_groups: StrictBool = False
     contact: UUID | None = None
     link: str = Field("", max_length=500, description="http:// or https:// only.")
     active_from: date | None = None
@@ -415,7 +415,7 @@ class SettingsOut(Schema):
 class SettingsIn(Input):
     training_right_days: Decimal | None = None
     hours_per_day: Decimal | None = None
-    public_enabled: bool | None = None
+    public_enabled: StrictBool | None = None
     public_intro: text_type(3000, required=False) | None = None  # type: ignore[valid-type]
 
 
@@ -504,8 +504,8 @@ class TrainingIn(Input):
     unit: Literal["hours", "days"] = "days"
     start_date: date
     end_date: date
-    followed: bool = True
-    certificate: bool = False
+    followed: StrictBool = True
+    certificate: StrictBool = False
     certificate_valid_until: date | None = None
 
 
@@ -730,7 +730,7 @@ class PersonOut(Schema):
 
 
 class UntrainedOut(Schema):
-    personal_data: bool = True
+    personal_data: StrictBool = True
     as_of: date
     people: list[PersonOut]
 

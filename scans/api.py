@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.decorators import decorate_view
 from ninja.responses import Status
-from pydantic import ConfigDict
+from pydantic import ConfigDict, StrictBool
 
 from core.api_errors import ErrorOut, error_responses
 from core.text import name_type
@@ -68,7 +68,7 @@ class ResponseIn(Input):
         "one): a second response with it is refused with 409 `already_answered`, unless "
         "`replace` is true, which replaces the first (while the campaign is open).",
     )
-    replace: bool = Field(False, description="Replace this device's earlier answers.")
+    replace: StrictBool = Field(False, description="Replace this device's earlier answers.")
 
 
 class ResponseOut(Schema):

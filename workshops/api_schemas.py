@@ -10,7 +10,7 @@ from uuid import UUID
 
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import ConfigDict, field_validator
+from pydantic import ConfigDict, StrictBool, field_validator
 
 from core.text import name_type
 
@@ -53,7 +53,7 @@ class NoteOut(Schema):
 
 
 class HideIn(Input):
-    hidden: bool = True
+    hidden: StrictBool = True
 
 
 class VoteIn(Input):
@@ -72,7 +72,7 @@ class VoteOut(Schema):
 class ActionIn(Input):
     text: Any
     email: str | None = None
-    show_name: bool = False
+    show_name: StrictBool = False
     key: UUID
 
 

@@ -417,3 +417,26 @@ def test_a_headcount_must_be_a_number_not_a_boolean(client, admin_user, org):
     assert response.status_code == 422
     team.refresh_from_db()
     assert team.headcount is None
+
+
+@pytest.mark.parametrize("value", [0, 1, "yes", "true"])
+def test_a_setting_that_is_on_or_off_takes_true_or_false_only(client, admin_user, org, value):
+    """Found by schemathesis: `public_enabled: 0` was read as off. A switch takes a JSON
+    boolean; anything else is refused and changes nothing."""
+    from learning.services import settings_for
+
+    client.force_login(admin_user)
+    before = settings_for(org).public_enabled
+    response = client.patch(
+        f"/api/v1/organisations/{org.slug}/learning/settings",
+        {"public_enabled": value},
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert settings_for(org).public_enabled == before
+    ok = client.patch(
+        f"/api/v1/organisations/{org.slug}/learning/settings",
+        {"public_enabled": not before},
+        content_type="application/json",
+    )
+    assert ok.status_code == 200 and settings_for(org).public_enabled is (not before)
