@@ -28,6 +28,8 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core.db import insert_all
+
 from . import contract
 from .models import LiveSession, Participant, SessionEvent, Status, normalise_code
 
@@ -126,7 +128,7 @@ def store_batched(pending: list[SessionEvent]) -> None:
                 record.seq = first + offset
                 record.session.last_event_seq = top
                 record.session.last_activity_at = now
-    SessionEvent.objects.bulk_create(pending, batch_size=500)
+    insert_all(pending)
     published = [
         (record.session.channel(record.channel), record.seq, record.event, record.data)
         for record in pending

@@ -17,7 +17,6 @@ unchanged, so error answers keep their one shape; the body already read is hande
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 import re
@@ -314,7 +313,7 @@ class FastPath:
         try:
             with translation.override(language):
                 job = build()
-            return await asyncio.wrap_future(writer.submit(job, language))
+            return await writer.submit_async(job, language)
         except DomainError as error:
             with translation.override(language):
                 await _error(send, error)

@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import ratelimit
+from core.db import insert_all
 from core.errors import DomainError
 
 from .. import activities, queries, register
@@ -80,7 +81,7 @@ class Bulk:
 
     def store(self, rows: list[Any]) -> None:
         self.before(rows)
-        self.model.objects.bulk_create(rows)
+        insert_all(rows)
         self.after(rows)
 
 

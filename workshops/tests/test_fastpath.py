@@ -436,3 +436,83 @@ def test_a_note_for_a_session_deleted_meanwhile_is_refused_with_404(board):
         [services.note(session, participant=participant, step_id=ref.id, text="x", key=key())]
     )
     assert isinstance(outcome, services.DomainError) and outcome.status == 404
+
+
+def test_insert_all_stores_what_save_would_in_chunks(board, monkeypatch):
+    """The writer's lean bulk insert: the same columns as a save, the primary keys set,
+    split into statements by the database's parameter limit."""
+    from core import db
+
+    session, ref = board
+    people = [services.join_session(code=session.code)[0] for _i in range(5)]
+    monkeypatch.setattr(db, "_max_parameters", lambda _db: 30)  # two notes a statement
+    rows = [
+        Note(session=session, participant=p, key=uuid.uuid4(), step_id=ref.id, text=f"n{i}")
+        for i, p in enumerate(people)
+    ]
+    db.insert_all(rows)
+    assert all(row.pk and not row._state.adding for row in rows)
+    stored = {n.pk: n for n in Note.objects.filter(session=session)}
+    assert sorted(stored) == sorted(row.pk for row in rows)
+    for row in rows:
+        again = stored[row.pk]
+        assert (again.public_id, again.key, again.text, again.participant_id) == (
+            row.public_id,
+            row.key,
+            row.text,
+            row.participant_id,
+        )
+        assert again.created_at == row.created_at and again.created_at is not None
+
+
+def test_a_batch_that_fails_answers_every_waiting_request(board, monkeypatch):
+    """A database error before the batch's jobs ran (the key look-up) still answers every
+    request of the batch, on the event loop too, instead of leaving it waiting."""
+    from django.db import OperationalError
+
+    from workshops import writer as writer_module
+
+    session, ref = board
+    participant, _token = services.join_session(code=session.code)
+
+    def broken(_items):
+        raise OperationalError("disk I/O error")
+
+    monkeypatch.setattr(writer_module, "_replays", broken)
+    writer = Writer()
+
+    async def post_two() -> list:
+        items = [
+            services.note(session, participant=participant, step_id=ref.id, text=t, key=key())
+            for t in ("a", "b")
+        ]
+        futures = [writer.submit_async(partial(services.contribute, item), "nl") for item in items]
+        return await asyncio.wait_for(asyncio.gather(*futures, return_exceptions=True), timeout=10)
+
+    outcomes = asyncio.run(post_two())
+    assert [type(o) for o in outcomes] == [OperationalError, OperationalError]
+    assert not Note.objects.filter(session=session).exists()
+
+
+def test_the_fast_path_answers_from_asyncio_futures_settled_per_batch(board):
+    session, ref = board
+    people = [services.join_session(code=session.code)[0] for _i in range(3)]
+    writer = Writer()
+
+    async def post_all() -> list:
+        futures = [
+            writer.submit_async(
+                partial(
+                    services.contribute,
+                    services.note(session, participant=p, step_id=ref.id, text="x", key=key()),
+                ),
+                "nl",
+            )
+            for p in people
+        ]
+        return await asyncio.wait_for(asyncio.gather(*futures), timeout=10)
+
+    results = asyncio.run(post_all())
+    assert [r.created for r in results] == [True] * 3
+    assert Note.objects.filter(session=session).count() == 3
+    assert writer.written == 3
