@@ -199,6 +199,7 @@ def test_a_world_cafe_of_five_questions_fits(browser, live_server, transactional
 def test_a_scan_question_with_three_groups_fits(browser, live_server, transactional_db):
     from scans import services as scan_services
     from scans.models import CampaignNode, Questionnaire
+    from scans.presenter import presenter_results
 
     organisation, fien = _setup()
     admin = make_user("an@korenbloem.test")
@@ -232,14 +233,22 @@ def test_a_scan_question_with_three_groups_fits(browser, live_server, transactio
     )
     services.join_session(code=session.code, name="Ann")
     services.next_step(session, actor=fien)
-    services.show_scan_results(session, on=True, actor=fien)
+    count = len(presenter_results(campaign).questions)
 
     def check(page, size, label):
         shown = page.locator(".present-scan").inner_text()
         assert "Meting 2026" in shown, label
-        # The organisation's figures, over the three groups' respondents.
+        # The organisation beside each of its three groups, each with its own count.
         assert f"{3 * minimum + 3} respondenten" in shown, label
-        last = page.locator(".present-scan .scan-question").last.bounding_box()
+        for n, name in enumerate(names):
+            assert f"{name}\n{minimum + n} respondenten" in shown, label
+        last = page.locator(".present-scan .scan-table tbody tr").last.bounding_box()
         assert last and last["y"] + last["height"] <= size["height"], label
+        size_px = page.evaluate(
+            "parseFloat(getComputedStyle(document.querySelector('.scan-pct')).fontSize)"
+        )
+        assert size_px >= 24, f"{label}: percentages of {size_px} px"
 
-    _look(browser, live_server, fien, session, "scan-3-groups", check)
+    for index in range(count):
+        services.show_scan_results(session, on=True, actor=fien, question=index)
+        _look(browser, live_server, fien, session, f"scan-3-groups-q{index + 1}", check)

@@ -812,10 +812,3 @@ def raw_rows(campaign: Campaign) -> tuple[list[str], list[list[str]]]:
     random.SystemRandom().shuffle(rows)
     del by_pk
     return header, rows
-
-
-def presenter_results(campaign: Campaign) -> Report:
-    """The organisation-level figures for a live session's presenter screen ("Bespreek deze
-    resultaten"): the report's own columns for the organisation, so the same suppression
-    holds; the screen shows each question's first column and no free text."""
-    return build_report(campaign, with_trend=False)

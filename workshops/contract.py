@@ -85,7 +85,11 @@ EVENTS: dict[str, Event] = {
     ),
     "scribe": _e({ALL}, {"scribe": _bool}, "A scribe was named or the facilitator took over."),
     "hands_up": _e({FACILITATOR}, {"on": _bool}, "Polls as hands up, or as bars."),
-    "scan": _e({FACILITATOR}, {"on": _bool}, "The scan's results shown or hidden."),
+    "scan": _e(
+        {FACILITATOR},
+        {"on": _bool, "question": _int},
+        "The scan's results shown or hidden, and which question.",
+    ),
     "ended": _e(
         {ALL},
         {"status": _str},

@@ -153,7 +153,9 @@ class LiveSession(models.Model):
     )
     """The learning-culture scan this session discusses ("Bespreek deze resultaten")."""
     show_scan = models.BooleanField(default=False)
-    """The presenter screen shows the scan's organisation-level results."""
+    """The presenter screen shows the scan's results."""
+    scan_question = models.PositiveSmallIntegerField(default=0)
+    """Which of the scan's questions the presenter screen shows (0-based)."""
     step_started_at = models.DateTimeField(null=True, blank=True)
     timer_deadline = models.DateTimeField(null=True, blank=True)
     timer_remaining = models.PositiveIntegerField(null=True, blank=True)

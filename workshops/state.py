@@ -157,18 +157,31 @@ def next_step_view(session: LiveSession) -> dict[str, Any] | None:
 
 
 def scan_view(session: LiveSession) -> dict[str, Any] | None:
-    """The linked scan's organisation-level figures, suppressed exactly as in its report."""
+    """The linked scan's question that the presenter shows, for the organisation and its
+    groups, suppressed exactly as in its report (`scans.presenter`)."""
     campaign = session.scan_campaign
     if campaign is None:
         return None
-    from scans.reports import presenter_results, too_few
+    from scans.presenter import presenter_results
+    from scans.reports import too_few
 
-    report = presenter_results(campaign)
+    shown = presenter_results(campaign)
+    count = len(shown.questions)
+    index = min(session.scan_question, count - 1) if count else 0
+    question = shown.questions[index] if count else None
+    rows = []
+    if question is not None and question.columns[0].visible:
+        for i, option in enumerate(question.columns[0].options or []):
+            cells = [(c.options or [])[i] for c in question.columns]
+            rows.append({"label": option.label, "cells": cells})
     return {
-        "name": campaign.name,
-        "focus": report.focus,
-        "questions": [
-            {"number": q.number, "text": q.text, "column": q.columns[0]} for q in report.questions
-        ],
+        "name": shown.name,
+        "organisation": shown.organisation,
+        "groups": shown.groups,
+        "more_groups": shown.more_groups,
+        "question": question,
+        "rows": rows,
+        "index": index,
+        "count": count,
         "too_few": too_few(),
     }

@@ -251,7 +251,12 @@ def control(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpRespon
         elif action == "hands_up":
             services.set_hands_up(session, on=data.get("on") == "1", actor=actor)
         elif action == "scan":
-            services.show_scan_results(session, on=data.get("on") == "1", actor=actor)
+            services.show_scan_results(
+                session,
+                on=data.get("on") == "1",
+                actor=actor,
+                question=_int(data.get("question")),
+            )
         elif action == "show_action":
             services.show_action(
                 session, action_id=data.get("personal_action") or None, actor=actor

@@ -3,6 +3,8 @@ organisation-level results on the presenter screen, suppressed as in the report.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from formats.services import copy_format
@@ -151,7 +153,8 @@ def test_the_presenter_shows_the_results_only_when_toggled(
     assert question.text in shown
     assert "12 respondents" in shown
     for option in question.columns[0].options:
-        assert f"{option.percent}% ({option.count})" in shown
+        assert f'<span class="scan-pct">{option.percent}%</span>' in shown
+        assert f'<span class="scan-count">({option.count})</span>' in shown
     # The console's fragment carries the toggle back.
     assert "Hide scan results" in client.get(base).content.decode()
 
@@ -185,8 +188,10 @@ def test_a_visible_organisation_never_shows_its_hidden_teams(
     _s, base = _session(client, org, campaign, mini_format, facilitator_user)
     client.post(base + "control/", {"action": "scan", "on": "1"})
     shown = client.get(base + "present/").content.decode().split("Scan results", 1)[1]
-    assert "8 respondents" in shown
-    for name in ("Bakkerij</", "Winkel", "Productie", "Levering"):
+    # The organisation and its department (8 each) beside it; never the two teams.
+    assert shown.count("8 respondents") == 2
+    assert ">Productie<" in shown
+    for name in (">Bakkerij<", "Winkel", "Levering"):
         assert name not in shown
 
 
@@ -210,3 +215,42 @@ def test_a_member_cannot_toggle(client, org, campaign, mini_format, facilitator_
     assert client.post(base + "control/", {"action": "scan", "on": "1"}).status_code in (403, 404)
     session.refresh_from_db()
     assert session.show_scan is False
+
+
+def test_the_presenter_shows_one_question_at_a_time_moved_from_the_console(
+    client, org, campaign, mini_format, facilitator_user
+):
+    respond(campaign, "Bakkerij", 6)
+    respond(campaign, "Boekhouding", 6)
+    session, base = _session(client, org, campaign, mini_format, facilitator_user)
+    questions = build_report(campaign, with_trend=False).questions
+    choice = [q for q in questions if q.kind != "open_text"]
+    client.post(base + "control/", {"action": "scan", "on": "1"})
+    shown = client.get(base + "present/").content.decode()
+    assert choice[0].text in shown and choice[1].text not in shown
+    assert f"Question 1 of {len(choice)}" in shown
+    # Side by side: the organisation and its two departments, each with its own count.
+    assert shown.count("12 respondents") == 1 and shown.count("6 respondents") == 2
+
+    session.refresh_from_db()
+    seq = session.last_event_seq
+    client.post(base + "control/", {"action": "scan", "on": "1", "question": "3"})
+    session.refresh_from_db()
+    assert session.scan_question == 3
+    event = session.events.get(seq__gt=seq, event="scan")
+    assert json.loads(event.data) == {"on": True, "question": 3}
+    shown = client.get(base + "present/").content.decode()
+    assert choice[3].text in shown and choice[0].text not in shown
+    console = client.get(base).content.decode()
+    assert f"Question 4 of {len(choice)}" in console
+    # While the scan is shown, the keys move through its questions, not the steps.
+    assert 'value="2"><button type="submit" name="action" value="scan" data-key-back' in console
+    assert 'value="4"><button type="submit" name="action" value="scan" data-key-next' in console
+    assert 'value="next" data-next data-key-next' not in console
+
+    for sent, kept in (("99", len(choice) - 1), ("-4", 0), ("x", 0)):
+        client.post(base + "control/", {"action": "scan", "on": "1", "question": sent})
+        session.refresh_from_db()
+        assert session.scan_question == kept, sent
+    client.post(base + "control/", {"action": "scan", "on": "0"})
+    assert 'value="next" data-next data-key-next' in client.get(base).content.decode()

@@ -144,6 +144,7 @@ def test_the_presenter_screen_shows_scan_figures_in_dutch(client, org, campaign,
     base = f"/o/{org.slug}/workshops/{session.public_id}/"
     client.post(base + "control/", {"action": "scan", "on": "1"})
     shown = client.get(base + "present/", HTTP_ACCEPT_LANGUAGE="nl").content.decode()
-    assert "81,8\u00a0% (9)" in shown and "18,2\u00a0% (2)" in shown
+    assert '81,8\u00a0%</span> <span class="scan-count">(9)' in shown
+    assert '18,2\u00a0%</span> <span class="scan-count">(2)' in shown
     # An attribute's number stays a number the browser reads.
     assert 'value="81.8"' in shown and 'value="81,8"' not in shown

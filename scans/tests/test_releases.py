@@ -397,14 +397,14 @@ def test_free_texts_are_written_in_a_shuffled_batch_not_in_submission_order(
 
 
 def test_the_presenter_screen_shows_the_released_figures(campaign):
-    from scans.reports import presenter_results
+    from scans.presenter import presenter_results
 
     respond(campaign, "Bakkerij", 7)
     first = presenter_results(campaign)
-    assert first.focus.respondents == 7
+    assert first.organisation.respondents == 7
     respond(campaign, "Bakkerij", 1, **{"toegang-informatie": "nee"})
     again = presenter_results(campaign)
-    assert again.focus.respondents == 7
+    assert again.organisation.respondents == 7
     assert [c.options for q in again.questions for c in q.columns[:1]] == [
         c.options for q in first.questions for c in q.columns[:1]
     ]

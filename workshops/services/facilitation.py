@@ -112,18 +112,33 @@ def set_hands_up(session: LiveSession, *, on: bool, actor: Any) -> None:
         emit(session, "hands_up", {"on": session.hands_up}, channel="facilitator")
 
 
-def show_scan_results(session: LiveSession, *, on: bool, actor: Any) -> None:
-    """Show (or hide) the linked scan's organisation-level results on the presenter screen."""
+def show_scan_results(
+    session: LiveSession, *, on: bool, actor: Any, question: int | None = None
+) -> None:
+    """Show (or hide) the linked scan's results on the presenter screen, one question at a
+    time: `question` (0-based) is kept within the questionnaire's questions that have
+    answer options."""
     with atomic():
         locked(session)
         require_open(session)
-        if session.scan_campaign_id is None:
+        campaign = session.scan_campaign
+        if campaign is None:
             raise DomainError(
                 _("This session is not linked to a scan."), code="no_scan", status=409
             )
         session.show_scan = bool(on)
-        touch(session, "show_scan")
-        emit(session, "scan", {"on": session.show_scan}, channel="facilitator")
+        fields = ["show_scan"]
+        if question is not None:
+            last = sum(1 for q in campaign.questionnaire.questions if q.labels()) - 1
+            session.scan_question = min(max(question, 0), max(last, 0))
+            fields.append("scan_question")
+        touch(session, *fields)
+        emit(
+            session,
+            "scan",
+            {"on": session.show_scan, "question": session.scan_question},
+            channel="facilitator",
+        )
 
 
 def show_action(session: LiveSession, *, action_id: Any, actor: Any) -> PersonalAction | None:
