@@ -20,6 +20,7 @@ from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import File, Query, Router, UploadedFile
 from ninja.responses import Status as Reply
@@ -329,6 +330,7 @@ def post_action(request: HttpRequest, code: str, payload: ActionIn) -> Reply:
         email=payload.email,
         show_name=payload.show_name,
         key=payload.key,
+        language=get_language() or "",
     )
     action = result.value
     return Reply(

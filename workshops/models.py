@@ -465,6 +465,9 @@ class PersonalAction(Contribution):
     text = models.CharField(max_length=ACTION_MAX_LENGTH)
     email = models.EmailField(blank=True)
     show_name = models.BooleanField(default=False)
+    language = models.CharField(max_length=8, blank=True, default="")
+    """The language the participant's phone was in when they wrote the action: the summary
+    and the reminder mailed to its address are written in it (else the organisation's)."""
     is_current = models.BooleanField(default=True)
 
     class Meta:

@@ -347,7 +347,8 @@ def md_escape(text: Any, *, table: bool = False) -> str:
     Escaped everywhere: backslashes, backticks, `*`, `_`, `[` and `]`; `<` before anything
     but a space (as `&lt;`: a tag, a comment or an autolink) and `&` that would start an
     entity. At the start (a line, a list item or a heading is what the text may begin): `#`,
-    `>`, a list marker (`-`, `+`, `1.`, `1)`) and a rule (`---`). At the end: `#` (a
+    `>`, a list marker (`-`, `+`, `1.`, `1)`) and a rule (`---`, or `--` that a list item's
+    `- ` would make one). At the end: `#` (a
     heading's closing hashes). In a table cell also `|`. Hyphens, dots and dates elsewhere
     are left alone: "mini-vorming", "2026-12-01".
     """
@@ -369,7 +370,9 @@ def md_escape(text: Any, *, table: bool = False) -> str:
     if not value:
         return ""
     first = value[0]
-    if first == ">" or (first in "-+" and value[1:2] in ("", " ")) or _RULE.fullmatch(value):
+    # "--" is no rule alone, but after a list item's "- " it is one ("- --").
+    rule = _RULE.fullmatch(value) or (first == "-" and _RULE.fullmatch("- " + value))
+    if first == ">" or (first in "-+" and value[1:2] in ("", " ")) or rule:
         out[0] = "\\" + first
     ordered = _ORDERED.match(value)
     if ordered:

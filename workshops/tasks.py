@@ -21,10 +21,9 @@ def send_summary_email(session_public_id: str, address: str) -> bool:
 
     The mail is the participant's: their own personal action is marked ("Your action"),
     another participant's is in it only when that participant shared it (see
-    `summary.for_reader`), and there is no time per phase. It is written in the
-    organisation's language: a participant's own language is not stored (joining needs no
-    account and the phone's language is not kept), so the organisation's default is the
-    language the session was run in."""
+    `summary.for_reader`), and there is no time per phase. It is written in the language
+    the participant's phone was in when they left the address (`PersonalAction.language`),
+    else in the organisation's."""
     session = (
         LiveSession.objects.select_related("organisation")
         .filter(public_id=session_public_id)
@@ -32,7 +31,13 @@ def send_summary_email(session_public_id: str, address: str) -> bool:
     )
     if session is None:
         return False
-    language = session.organisation.language
+    chosen = (
+        PersonalAction.objects.filter(session=session, email=address, is_current=True)
+        .exclude(language="")
+        .values_list("language", flat=True)
+        .first()
+    )
+    language = chosen or session.organisation.language
     with translation.override(language):
         summary = build_summary(session, reader=address_reader(session, address))
     own = [a for a in summary["personal_actions"] if a["own"]]
@@ -103,6 +108,6 @@ def send_action_reminder(action_public_id: str, due: str) -> str:
             "summary_url": f"{settings.SITE_URL}/s/{session.public_id}/",
             "ended": session.status == Status.ENDED,
         },
-        session.organisation.language,
+        action.language or session.organisation.language,
     )
     return "sent"

@@ -24,8 +24,8 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import DomainError
@@ -492,6 +492,7 @@ def participant_do(request: HttpRequest, code: str) -> HttpResponse:
                 show_name=data.get("show_name") == "on",
                 key=data.get("key", ""),
                 step_id=data.get("step") or None,
+                language=get_language() or "",
             )
         elif what == "summary":
             services.write_group_summary(

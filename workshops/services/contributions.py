@@ -388,8 +388,13 @@ def action(
     show_name: bool = False,
     key: Any,
     step_id: str | None = None,
+    language: str = "",
 ) -> Contribution:
-    """A participant's personal action, optionally with an address for the reminder."""
+    """A participant's personal action, optionally with an address for the reminder;
+    `language` is the one the phone was in (its mails are written in it)."""
+    from django.conf import settings
+
+    language = language if language in dict(settings.LANGUAGES) else ""
 
     def build() -> PersonalAction:
         from django.core.exceptions import ValidationError
@@ -416,6 +421,7 @@ def action(
             text=written,
             email=address,
             show_name=bool(show_name),
+            language=language,
         )
         count = PersonalAction.objects.filter(session=session, is_current=True).count()
         emit(session, "actions", {"step": ref.id, "count": count}, channel="facilitator")

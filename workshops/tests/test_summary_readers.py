@@ -16,7 +16,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import translation
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from core.testing import examples, pdf_text
@@ -378,6 +378,7 @@ def _plain(text: str) -> str:
 
 @settings(max_examples=examples(600), suppress_health_check=[HealthCheck.too_slow])
 @given(text=TEXTS, context=st.sampled_from(CONTEXTS))
+@example(text="--", context="- {}")  # a rule once in a list item
 def test_escaped_text_renders_back_as_itself(text, context):
     """Wherever the summary puts a text (a paragraph, a list item, a heading, a quote, after
     a label), Markdown shows the text itself, nothing of it read as markup."""
@@ -573,3 +574,53 @@ def test_the_action_reminder_says_the_session_day_in_words(room):
     assert send_action_reminder.call(str(action.public_id), past) == "sent"
     assert "1 december 2026" in mail.outbox[0].body
     assert "2026-12-01" not in mail.outbox[0].body
+
+
+def test_an_action_keeps_the_language_of_the_phone_that_wrote_it(live, join, facilitator_user):
+    from django.conf import settings as django_settings
+
+    from workshops.models import PersonalAction
+    from workshops.views import participant_cookie_name
+
+    go(live, "personal_action", actor=facilitator_user)
+    ann, ann_token, _client = join("Ann")
+    phone = Client()
+    phone.cookies[participant_cookie_name(live.code)] = ann_token
+    phone.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+    saved = phone.post(
+        f"/j/{live.code}/do/",
+        {"what": "action", "key": key(), "text": "Ann leest", "email": "ann@example.test"},
+    )
+    assert saved.status_code == 302
+    assert PersonalAction.objects.get(participant=ann).language == "en"
+    _bob, _token, bob_api = join("Bob")
+    answered = bob_api.post(
+        f"/api/v1/sessions/{live.code}/actions",
+        {"text": "Bob vraagt", "email": "bob@example.test", "key": key()},
+        content_type="application/json",
+        headers={"Accept-Language": "nl-BE"},
+    )
+    assert answered.status_code == 201, answered.content
+    assert PersonalAction.objects.get(text="Bob vraagt").language == "nl"
+    # Without a request (a script, the services directly) nothing is recorded.
+    services.submit_action(live, participant=join("Cas")[0], text="Cas", key=key())
+    assert PersonalAction.objects.get(text="Cas").language == ""
+
+
+def test_each_mail_is_in_the_language_the_phone_was_in(room, django_capture_on_commit_callbacks):
+    """Ann's phone was in English: her summary and her reminder come in English, Bob's
+    (whose action has no language recorded) in the organisation's Dutch."""
+    from workshops.models import PersonalAction
+    from workshops.tasks import send_action_reminder
+
+    PersonalAction.objects.filter(session=room, participant=room.ann).update(language="en")
+    mails = _mails(room, django_capture_on_commit_callbacks)
+    assert "Your action: Ann leest het aanbod" in mails["ann@example.test"]
+    assert "1 December 2026" in mails["ann@example.test"]
+    assert "Jouw actie: Bob vraagt een gesprek" in mails["bob@example.test"]
+
+    ann = PersonalAction.objects.get(session=room, participant=room.ann, is_current=True)
+    mail.outbox.clear()
+    assert send_action_reminder.call(str(ann.public_id), "2000-01-01T00:00:00+00:00") == "sent"
+    body = mail.outbox[0].body
+    assert "Ann leest het aanbod" in body and "1 December 2026" in body
