@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 
 sqlite_writer = threading.RLock()
 
@@ -40,8 +40,10 @@ def insert_all(objs: list[Any]) -> None:
     `bulk_create` sends every value of every row through its expression compiler: half of
     a note's cost in the writer (profiled with bench/notes.py). These rows hold plain
     values, so each is prepared once by its field (`pre_save`, `get_db_prep_save`, as a
-    save does) and bound as a parameter. Rows whose primary key is set, or a database
-    without RETURNING from a multi-row INSERT, take `bulk_create` itself.
+    save does) and bound as a parameter; a value a plain field already holds in the
+    database's own type (a str for a CharField, an int for a foreign key) is bound as it
+    is, which is what those two calls would return (`_preparer`). Rows whose primary key
+    is set, or a database without RETURNING from a multi-row INSERT, take `bulk_create`.
     """
     if not objs:
         return
@@ -61,14 +63,11 @@ def insert_all(objs: list[Any]) -> None:
     )
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     per_statement = max(1, _max_parameters(db) // len(fields))
+    preparers = [_preparer(field, db) for field in fields]
     with db.cursor() as cursor:
         for start in range(0, len(objs), per_statement):
             chunk = objs[start : start + per_statement]
-            params = [
-                field.get_db_prep_save(field.pre_save(obj, True), db)
-                for obj in chunk
-                for field in fields
-            ]
+            params = [prepare(obj) for obj in chunk for prepare in preparers]
             cursor.execute(
                 head + ", ".join([row] * len(chunk)) + f" RETURNING {quote(opts.pk.column)}",
                 params,
@@ -77,6 +76,48 @@ def insert_all(objs: list[Any]) -> None:
                 obj.pk = pk
                 obj._state.adding = False
                 obj._state.db = db.alias
+
+
+# Field classes (exactly these, not subclasses, which may convert) whose `pre_save` reads
+# the attribute and whose `get_db_prep_save` returns a value of these types unchanged.
+_PLAIN: dict[type, tuple[type, ...]] = {
+    models.CharField: (str,),
+    models.TextField: (str,),
+    models.BooleanField: (bool,),
+    models.IntegerField: (int,),
+    models.SmallIntegerField: (int,),
+    models.BigIntegerField: (int,),
+    models.PositiveIntegerField: (int,),
+    models.PositiveSmallIntegerField: (int,),
+    models.PositiveBigIntegerField: (int,),
+}
+_INTEGER_KEYS = (models.AutoField, models.BigAutoField, models.SmallAutoField)
+_UNSET = object()
+
+
+def _preparer(field: Any, db: Any) -> Any:
+    """A function of the row that gives the field's database value, as a save computes it."""
+
+    def full(obj: Any) -> Any:
+        return field.get_db_prep_save(field.pre_save(obj, True), db)
+
+    kind = type(field)
+    if kind is models.ForeignKey and type(field.target_field) in _INTEGER_KEYS:
+        plain: tuple[type, ...] | None = (int,)
+    else:
+        plain = _PLAIN.get(kind)
+    if plain is None:
+        return full
+    if field.null:
+        plain = (*plain, type(None))
+    attname = field.attname
+
+    def prepare(obj: Any) -> Any:
+        value = obj.__dict__.get(attname, _UNSET)  # unset: deferred, `full` loads it
+        # `bool` is an int: only a BooleanField takes one as it is.
+        return value if type(value) in plain else full(obj)
+
+    return prepare
 
 
 def _max_parameters(db: Any) -> int:

@@ -17,6 +17,8 @@ unchanged, so error answers keep their one shape; the body already read is hande
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import io
 import json
 import re
@@ -25,6 +27,7 @@ from functools import partial
 from typing import Any
 
 from asgiref.sync import sync_to_async
+from pydantic import BaseModel, create_model
 
 from . import participants
 from .api_schemas import note_out
@@ -173,7 +176,7 @@ class FastPath:
             raise _NotMine
         try:
             data = json.loads(body)
-            payload: Any = (NoteIn if what == "notes" else VoteIn).model_validate(data)
+            payload: Any = _plain(NoteIn if what == "notes" else VoteIn).model_validate(data)
         except (ValueError, ValidationError):
             raise _NotMine from None
         language = _language(headers, {})
@@ -224,7 +227,7 @@ class FastPath:
         if "json" not in headers.get("content-type", ""):
             raise _NotMine
         try:
-            payload = JoinIn.model_validate(json.loads(body))
+            payload: Any = _plain(JoinIn).model_validate(json.loads(body))
         except (ValueError, ValidationError):
             raise _NotMine from None
         address = client_address(ASGIRequest(scope, io.BytesIO(b"")))
@@ -304,20 +307,39 @@ class FastPath:
     @staticmethod
     async def _write(send: Send, build: Callable[[], Any], language: str) -> Any:
         """Hand the contribution to the writer; answer its DomainError here (None)."""
-        from django.utils import translation
-
         from core.errors import DomainError
 
         from .writer import writer
 
         try:
-            with translation.override(language):
+            with _speaking(language):
                 job = build()
             return await writer.submit_async(job, language)
         except DomainError as error:
-            with translation.override(language):
+            with _speaking(language):
                 await _error(send, error)
             return None
+
+
+def _speaking(language: str) -> Any:
+    """`translation.override`, or nothing when the language is already active (on the
+    event loop it mostly is: every override copies the context's locals twice)."""
+    from django.utils import translation
+
+    if translation.get_language() == language:
+        return contextlib.nullcontext()
+    return translation.override(language)
+
+
+@functools.cache
+def _plain(schema: type[BaseModel]) -> type[BaseModel]:
+    """The API's input schema as a plain pydantic model: the same fields and rules, without
+    django-ninja's wrapper for ORM objects (which, with extra fields forbidden, validates
+    every body twice). A body it refuses goes to Django, which answers in the API's shape."""
+    fields: dict[str, Any] = {
+        name: (field.annotation, field) for name, field in schema.model_fields.items()
+    }
+    return create_model(f"Plain{schema.__name__}", __config__=schema.model_config, **fields)
 
 
 def _int(value: Any, default: int) -> int:

@@ -516,3 +516,51 @@ def test_the_fast_path_answers_from_asyncio_futures_settled_per_batch(board):
     assert [r.created for r in results] == [True] * 3
     assert Note.objects.filter(session=session).count() == 3
     assert writer.written == 3
+
+
+def test_insert_all_prepares_values_of_another_type_as_a_save_would(board):
+    """Values a plain field holds in the database's type are bound as they are; a lazy
+    string, a bool in a number field or a None take the field's own preparation."""
+    from django.utils import translation
+    from django.utils.translation import gettext_lazy
+
+    from core import db
+
+    session, ref = board
+    people = [services.join_session(code=session.code)[0] for _i in range(2)]
+
+    def note(participant, **fields):
+        return Note(session=session, participant=participant, key=uuid.uuid4(), **fields)
+
+    with translation.override("en"):
+        lean = note(people[0], step_id=ref.id, text=gettext_lazy("Notes"), question=True)
+        saved = note(people[1], step_id=ref.id, text=gettext_lazy("Notes"), question=True)
+        db.insert_all([lean])
+        saved.save()
+    columns = ("text", "question", "round", "group_id", "hidden", "step_id")
+    stored = {
+        row[0]: row[1:] for row in Note.objects.filter(session=session).values_list("pk", *columns)
+    }
+    assert stored[lean.pk] == stored[saved.pk] == ("Notes", 1, None, None, False, ref.id)
+
+
+def test_writer_answers_each_job_in_its_own_language(board):
+    """The writer switches language only when a job's differs from the last one's."""
+    from concurrent.futures import Future
+
+    session, ref = board
+    people = [services.join_session(code=session.code)[0] for _i in range(3)]
+    items = [
+        services.note(session, participant=p, step_id=ref.id, text="", key=key()) for p in people
+    ]
+    futures: list[Future] = [Future() for _i in items]
+    Writer().write(
+        [
+            (partial(services.contribute, item), language, future)
+            for item, language, future in zip(items, ["en", "en", "nl"], futures, strict=True)
+        ]
+    )
+    messages = [str(future.exception()) for future in futures]
+    assert messages[0] == messages[1] != messages[2]
+    assert "empty" in messages[0].lower() and "leeg" in messages[2].lower()
+    assert Note.objects.filter(session=session).count() == 0
