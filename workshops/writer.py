@@ -184,7 +184,7 @@ class Writer:
                 raise
             return
         finally:
-            translation.deactivate()
+            speak.restore()
         self.batches += 1
         self.written += sum(
             bool(getattr(result, "created", True))
@@ -251,16 +251,24 @@ def _checked(item: Contribution) -> Any:
 
 
 class _Speaker:
-    """Makes a job's language the writer thread's, only when it is not already: most of a
-    batch speaks one language, and an override per job cost a tenth of the writer's time."""
+    """Makes a job's language the thread's, only when it is not already: most of a batch
+    speaks one language, and an override per job cost a tenth of the writer's time.
+    `restore` gives the thread back the language it had before the batch."""
 
     def __init__(self) -> None:
-        self.active: str | None = None
+        self.previous = self.active = translation.get_language()
 
     def __call__(self, language: str) -> None:
         if language != self.active:
             translation.activate(language)
             self.active = language
+
+    def restore(self) -> None:
+        if self.active != self.previous:
+            if self.previous is None:
+                translation.deactivate()
+            else:
+                translation.activate(self.previous)
 
 
 def _store_bulk(

@@ -548,18 +548,22 @@ def test_writer_answers_each_job_in_its_own_language(board):
     """The writer switches language only when a job's differs from the last one's."""
     from concurrent.futures import Future
 
+    from django.utils import translation
+
     session, ref = board
     people = [services.join_session(code=session.code)[0] for _i in range(3)]
     items = [
         services.note(session, participant=p, step_id=ref.id, text="", key=key()) for p in people
     ]
     futures: list[Future] = [Future() for _i in items]
-    Writer().write(
-        [
-            (partial(services.contribute, item), language, future)
-            for item, language, future in zip(items, ["en", "en", "nl"], futures, strict=True)
-        ]
-    )
+    with translation.override("fr"):
+        Writer().write(
+            [
+                (partial(services.contribute, item), language, future)
+                for item, language, future in zip(items, ["en", "en", "nl"], futures, strict=True)
+            ]
+        )
+        assert translation.get_language() == "fr"  # the caller's language, given back
     messages = [str(future.exception()) for future in futures]
     assert messages[0] == messages[1] != messages[2]
     assert "empty" in messages[0].lower() and "leeg" in messages[2].lower()
