@@ -99,15 +99,21 @@ def send_due_reminder(action_id: int) -> bool:
 
 
 def _send_due_reminder(action_id: int) -> bool:
-    """A personal action's reminder on its due date, with its private link."""
-    action = Action.objects.select_related("organisation", "session").filter(pk=action_id).first()
+    """A personal action's reminder on its due date, with its private link, in the language
+    the participant's phone was in when they wrote it (else the organisation's)."""
+    action = (
+        Action.objects.select_related("organisation", "session", "personal_action")
+        .filter(pk=action_id)
+        .first()
+    )
     if action is None or not action.contact_email or not action.has_link or action.reminders_off:
         return False
+    written = action.personal_action
     message = emails.build(
         "due",
         action.contact_email,
         {"action": action, "link": action.link_url()},
-        action.organisation.language,
+        (written.language if written is not None else "") or action.organisation.language,
         unsubscribe=emails.unsubscribe_token(action_id=action.pk),
     )
     message.send()

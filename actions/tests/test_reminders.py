@@ -39,6 +39,27 @@ def owned(org, owner_user, facilitator_user):
         }
 
 
+def recorded(live, **fields) -> Action:
+    """A participant's personal action, written on their phone and put in the register."""
+    from workshops import services as ws
+    from workshops.models import PersonalAction
+
+    from .conftest import key
+
+    participant, _t = ws.join_session(code=live.code, name="")
+    personal = PersonalAction.objects.create(
+        session=live,
+        participant=participant,
+        key=key()[:32],
+        step_id="s1",
+        text="Ik schrijf me in voor een cursus",
+        **fields,
+    )
+    action = services.record_personal_action(personal)
+    assert action is not None
+    return action
+
+
 def digests_to(address):
     return [m for m in mail.outbox if address in m.to]
 
@@ -169,24 +190,23 @@ def test_no_digest_after_leaving_the_organisation(owned, owner_user):
 def test_participant_who_left_an_address_is_reminded_through_the_link(live):
     import re
 
-    from workshops import services as ws
-    from workshops.models import PersonalAction
-
-    from .conftest import key
-
-    participant, _t = ws.join_session(code=live.code, name="")
-    personal = PersonalAction.objects.create(
-        session=live,
-        participant=participant,
-        key=key()[:32],
-        step_id="s1",
-        text="Ik schrijf me in voor een cursus",
-        email="sara@example.test",
-    )
-    action = services.record_personal_action(personal)
+    action = recorded(live, email="sara@example.test")
     with time_machine.travel(at(action.due_date), tick=False):
         assert reminders.run_tick() == 1
     [message] = mail.outbox
     link = re.search(r"https?://\S+/a/(lma_[\w-]+)/", message.body).group(1)
     page = Client().get(f"/a/{link}/")
     assert page.status_code == 200 and "Ik schrijf me in" in page.content.decode()
+
+
+def test_the_reminder_is_in_the_language_the_phone_was_in(live):
+    """A participant whose phone was in English gets the due-date reminder in English;
+    without a recorded language it is the organisation's Dutch."""
+    subjects = {}
+    for language, address in (("en", "ann@example.test"), ("", "bob@example.test")):
+        action = recorded(live, email=address, language=language)
+        with time_machine.travel(at(action.due_date), tick=False):
+            reminders.run_tick()
+        subjects.update({m.to[0]: m.subject for m in mail.outbox})
+    assert subjects["ann@example.test"] == "Today is the day for your action"
+    assert subjects["bob@example.test"] == "Vandaag is de dag voor je actie"
