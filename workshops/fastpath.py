@@ -335,7 +335,17 @@ def _speaking(language: str) -> Any:
 def _plain(schema: type[BaseModel]) -> type[BaseModel]:
     """The API's input schema as a plain pydantic model: the same fields and rules, without
     django-ninja's wrapper for ORM objects (which, with extra fields forbidden, validates
-    every body twice). A body it refuses goes to Django, which answers in the API's shape."""
+    every body twice). A body it refuses goes to Django, which answers in the API's shape.
+    A schema with validators or serialisers of its own is used as it is (they would be
+    lost in the copy)."""
+    decorators = schema.__pydantic_decorators__
+    own = [
+        name
+        for kind in ("validators", "field_validators", "root_validators", "model_validators")
+        for name in getattr(decorators, kind)
+    ]
+    if own != ["_run_root_validator"] or decorators.field_serializers:
+        return schema
     fields: dict[str, Any] = {
         name: (field.annotation, field) for name, field in schema.model_fields.items()
     }

@@ -568,3 +568,29 @@ def test_writer_answers_each_job_in_its_own_language(board):
     assert messages[0] == messages[1] != messages[2]
     assert "empty" in messages[0].lower() and "leeg" in messages[2].lower()
     assert Note.objects.filter(session=session).count() == 0
+
+
+def test_fast_path_schemas_are_the_apis_without_ninjas_wrapper():
+    """The fast path validates with a plain copy of the API's schema; a schema with a
+    validator of its own is used as it is, so the copy never drops a rule."""
+    from pydantic import ValidationError, field_validator
+
+    from workshops.api_schemas import NoteIn
+    from workshops.fastpath import _plain
+
+    plain = _plain(NoteIn)
+    assert plain is not NoteIn and plain.model_fields.keys() == NoteIn.model_fields.keys()
+    with pytest.raises(ValidationError):
+        plain.model_validate({"step": "s1", "text": "x", "key": str(uuid.uuid4()), "more": 1})
+
+    class Strict(NoteIn):
+        @field_validator("step")
+        @classmethod
+        def short(cls, value: str) -> str:
+            if len(value) > 3:
+                raise ValueError("too long")
+            return value
+
+    assert _plain(Strict) is Strict
+    with pytest.raises(ValidationError):
+        _plain(Strict).model_validate({"step": "long", "text": "x", "key": str(uuid.uuid4())})
