@@ -28,7 +28,7 @@ from urllib.parse import parse_qsl
 
 from asgiref.sync import sync_to_async
 
-from .hub import Frame, Hub, encode, send_now
+from .hub import Answer, Frame, Hub, answering, encode, send_now
 from .hub import hub as default_hub
 
 logger = logging.getLogger(__name__)
@@ -288,10 +288,29 @@ class Router:
             if scope["method"] == "GET" and EVENTS_PATH.match(scope["path"]):
                 await self.sse(scope, receive, send)
                 return
-        elif kind == "lifespan":
+            await self.answer_first(scope, receive, send)
+            return
+        if kind == "lifespan":
             await self.lifespan(receive, send)
             return
         await self.app(scope, receive, send)
+
+    async def answer_first(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Run `app` for one HTTP request; a large fan-out it publishes is written once the
+        request's own answer is sent (hub.Answer)."""
+        answer = Answer()
+
+        async def sending(message: dict) -> None:
+            await send(message)
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                answer.release()
+
+        token = answering.set(answer)
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            answering.reset(token)
+            answer.release()
 
     async def lifespan(self, receive: Receive, send: Send) -> None:
         while True:

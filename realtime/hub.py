@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import contextvars
 import logging
 import signal
 import threading
@@ -49,6 +50,42 @@ DELIVER_SLICE = 500
 """Writes in one turn of the event loop: a fan-out to 10,000 streams lets other work in
 between its slices (the trigger request's own answer, streams that open), in order."""
 PUMP_PAUSE = 0.001
+HOLD_SECONDS = 0.2
+"""The longest a large fan-out waits for the answer of the request that caused it."""
+
+
+class Answer:
+    """One HTTP request being answered. A fan-out it publishes that is larger than one
+    slice waits in the outbox until the request's own answer has gone out, and every
+    fan-out after it waits in turn (the order stays): the facilitator's "next" is then not
+    answered behind the 10,000 writes it caused (bench/live.py, trigger p99). Event loop
+    only: `released` is set by the request's last byte, its end, or `HOLD_SECONDS`."""
+
+    __slots__ = ("hubs", "released")
+
+    def __init__(self) -> None:
+        self.released = False
+        self.hubs: list[Hub] = []
+
+    def wait(self, hub: Hub) -> None:
+        if not self.hubs:
+            asyncio.get_running_loop().call_later(HOLD_SECONDS, self.release)
+        if hub not in self.hubs:
+            self.hubs.append(hub)
+
+    def release(self) -> None:
+        if self.released:
+            return
+        self.released = True
+        for hub in self.hubs:
+            hub.resume()
+
+
+answering: contextvars.ContextVar[Answer | None] = contextvars.ContextVar(
+    "realtime_answering", default=None
+)
+"""The HTTP request being answered in this context; its threads see it too (asgiref runs
+them in a copy of the context), so `publish_local` knows whose answer goes first."""
 
 
 class Frame:
@@ -337,17 +374,29 @@ class Hub:
         self.stats["dropped"] += 1
         conn.close()
 
-    def deliver(self, channel: str, event_id: int, frame: Frame) -> None:
+    def deliver(
+        self, channel: str, event_id: int, frame: Frame, answer: Answer | None = None
+    ) -> None:
         """Write one encoded event to every connection on `channel` (event loop only).
 
         The first `DELIVER_SLICE` connections are written to now, the rest in later turns
         of the loop; every fan-out waits for the ones before it, so each connection gets
         its events in the order they were published. A connection that subscribes after
-        this call gets the event from its replay (it was stored before it was published)."""
+        this call gets the event from its replay (it was stored before it was published).
+        With an `answer` not yet sent, a fan-out larger than a slice starts after it."""
         conns = self._channels.get(channel)
         if not conns:
             return
-        self._outbox.append([list(conns), 0, event_id, frame])
+        if answer is not None and (answer.released or len(conns) <= DELIVER_SLICE):
+            answer = None
+        if answer is not None:
+            answer.wait(self)
+        self._outbox.append([list(conns), 0, event_id, frame, answer])
+        if not self._pumping:
+            self._pump()
+
+    def resume(self) -> None:
+        """An answer went out: write the fan-outs that waited for it (event loop only)."""
         if not self._pumping:
             self._pump()
 
@@ -356,7 +405,9 @@ class Hub:
         outbox = self._outbox
         while outbox and budget > 0:
             job = outbox[0]
-            conns, start, event_id, frame = job
+            conns, start, event_id, frame, answer = job
+            if answer is not None and not answer.released:
+                break  # resumed by the answer
             end = min(len(conns), start + budget)
             live = self._connections
             offered = [conn for conn in conns[start:end] if conn in live]
@@ -369,15 +420,17 @@ class Hub:
                 outbox.popleft()
             else:
                 job[1] = end
-        self._pumping = bool(outbox) and self._loop is not None
+        self._pumping = bool(outbox) and budget <= 0 and self._loop is not None
         if self._pumping:
             # A pause, not only a turn: the loop then waits in select() without the GIL, so
             # a request thread (the facilitator's trigger, finishing its answer) runs too.
             self._loop.call_later(PUMP_PAUSE, self._pump)  # type: ignore[union-attr]
 
-    def _deliver_encoded(self, channel: str, event_id: int, event: str, data: str) -> None:
+    def _deliver_encoded(
+        self, channel: str, event_id: int, event: str, data: str, answer: Answer | None = None
+    ) -> None:
         if channel in self._channels:
-            self.deliver(channel, event_id, Frame(encode(event_id, event, data)))
+            self.deliver(channel, event_id, Frame(encode(event_id, event, data)), answer)
 
     def _heartbeat(self) -> None:
         loop = self._loop
@@ -423,7 +476,9 @@ class Hub:
         if loop is None:
             return  # nobody has subscribed in this process yet
         with contextlib.suppress(RuntimeError):  # the loop has closed
-            loop.call_soon_threadsafe(self._deliver_encoded, channel, event_id, event, data)
+            loop.call_soon_threadsafe(
+                self._deliver_encoded, channel, event_id, event, data, answering.get()
+            )
 
     def _redis_publisher(self, url: str) -> Any:
         with self._lock:

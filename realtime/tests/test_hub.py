@@ -214,3 +214,79 @@ def test_a_fan_out_larger_than_a_slice_keeps_each_connections_order(monkeypatch)
         assert hub.stats == {"delivered": 14, "dropped": 0}
 
     asyncio.run(main())
+
+
+def _answering_app(hub, channel, clients, sent_at):
+    """An app that publishes from its request thread (as on_commit does), then answers."""
+    from asgiref.sync import sync_to_async
+
+    async def app(scope, receive, send):
+        await sync_to_async(hub.publish_local, thread_sensitive=False)(channel, 1, "step", "{}")
+        await asyncio.sleep(0.05)  # the rest of the view: the fan-out must not start yet
+        sent_at.append(sum(bool(c.messages) for c in clients))
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"{}"})
+        await asyncio.sleep(0.05)  # after the answer: the fan-out goes on meanwhile
+        sent_at.append(sum(bool(c.messages) for c in clients))
+
+    return app
+
+
+@pytest.mark.parametrize("connections", [3, 8])
+def test_a_large_fan_out_waits_for_the_answer_of_the_request_that_caused_it(
+    monkeypatch, connections
+):
+    """A fan-out past one slice starts once its request is answered, and an event published
+    meanwhile from elsewhere waits behind it (each connection: 1, then 2); a small one goes
+    out at once."""
+    from realtime import hub as hub_module
+    from realtime.asgi import Router
+
+    monkeypatch.setattr(hub_module, "DELIVER_SLICE", 4)
+
+    async def main():
+        hub = Hub(redis_url=None, heartbeat=3600)
+        clients = [FakeClient() for _i in range(connections)]
+        for client in clients:
+            (await hub.subscribe(client.send, ["session:S"])).go_live(0)
+        sent_at: list[int] = []
+        app = _answering_app(hub, "session:S", clients, sent_at)
+        router = Router(app, SSEApp(fakeprovider, hub=hub))
+        answer = FakeClient()
+        request = asyncio.create_task(
+            router(scope("/api/v1/sessions/S/next"), answer.receive, answer.send)
+        )
+        await asyncio.sleep(0.02)
+        await asyncio.to_thread(hub.publish_local, "session:S", 2, "step", "{}")  # no request
+        await request
+        await _until(lambda: all(len(c.messages) == 2 for c in clients))
+        for client in clients:
+            assert [m["body"][:5] for m in client.messages] == [b"id: 1", b"id: 2"]
+        return sent_at
+
+    sent_at = asyncio.run(main())
+    if connections > 4:
+        assert sent_at == [0, connections]  # nobody before the answer, everybody after
+    else:
+        assert sent_at == [connections, connections]
+
+
+def test_an_answer_that_takes_long_holds_a_fan_out_at_most_hold_seconds(monkeypatch):
+    from realtime import hub as hub_module
+
+    monkeypatch.setattr(hub_module, "DELIVER_SLICE", 1)
+    monkeypatch.setattr(hub_module, "HOLD_SECONDS", 0.05)
+
+    async def main():
+        hub = Hub(redis_url=None, heartbeat=3600)
+        clients = [FakeClient() for _i in range(3)]
+        for client in clients:
+            (await hub.subscribe(client.send, ["session:S"])).go_live(0)
+        answer = hub_module.Answer()
+        hub.deliver("session:S", 1, hub_module.Frame(encode(1, "step", "{}")), answer)
+        await asyncio.sleep(0.02)
+        assert not any(c.messages for c in clients)
+        await _until(lambda: all(c.messages for c in clients), timeout=1.0)
+        assert answer.released
+
+    asyncio.run(main())
