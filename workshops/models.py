@@ -319,14 +319,17 @@ class SessionEvent(models.Model):
 
 
 def _key_constraints(name: str) -> list[models.BaseConstraint]:
+    """A client key once per participant (or once for the facilitators) in a session. The
+    key leads the index: the writer looks a batch's keys up in one query
+    (`key IN (...)`), a probe per key, not a scan of the session's rows."""
     return [
         models.UniqueConstraint(
-            fields=["session", "participant", "key"],
+            fields=["key", "session", "participant"],
             condition=Q(participant__isnull=False),
             name=f"{name}_key_unique_per_participant",
         ),
         models.UniqueConstraint(
-            fields=["session", "key"],
+            fields=["key", "session"],
             condition=Q(participant__isnull=True),
             name=f"{name}_key_unique_for_facilitator",
         ),

@@ -329,12 +329,19 @@ def _replays(items: list[Contribution]) -> dict[tuple[Any, ...], Any]:
         wanted.setdefault(item.model, []).append(item)
     found: dict[tuple[Any, ...], Any] = {}
     for model, group in wanted.items():
-        rows = model.objects.filter(
-            session_id__in={item.session.pk for item in group},
-            key__in={item.key for item in group},
-        ).order_by()
-        for row in rows:
-            found[_key_of(model, row.session_id, row.participant_id, row.key)] = row
+        for facilitators in (False, True):
+            # participant IS (NOT) NULL, as in the key's partial unique index, lets the
+            # database use it (a probe per key).
+            subset = [item for item in group if (item.participant is None) == facilitators]
+            if not subset:
+                continue
+            rows = model.objects.filter(
+                key__in={item.key for item in subset},
+                session_id__in={item.session.pk for item in subset},
+                participant__isnull=facilitators,
+            ).order_by()
+            for row in rows:
+                found[_key_of(model, row.session_id, row.participant_id, row.key)] = row
     return found
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from formats.models import Format, FormatVersion
 from formats.schema import Format as FormatSchema
@@ -106,7 +107,9 @@ def test_an_info_step_needs_a_text_for_someone():
     }
     assert FormatSchema.model_validate(only_room).phases[0].steps[0].text == ""
     empty = {**base, "phases": [{"title": "A", "steps": [{"kind": "info"}]}]}
-    with pytest.raises(ValueError, match="information step needs a text"):
+    with translation.override("en"), pytest.raises(ValueError, match="step needs a text"):
+        FormatSchema.model_validate(empty)
+    with translation.override("nl"), pytest.raises(ValueError, match="heeft een tekst nodig"):
         FormatSchema.model_validate(empty)
 
 
