@@ -168,3 +168,18 @@ def test_the_served_application_has_the_limit():
     asyncio.run(asyncio.wait_for(application(scope, receive, send), 5))
     assert sent[0]["status"] == 413
     assert json.loads(sent[1]["body"])["limit"] == 2_621_440
+
+
+def test_the_served_application_keeps_its_lasting_objects_out_of_the_collectors_walk():
+    """Importing lerend.asgi (what each server process does) freezes what is alive then,
+    the URLconf's views and the API included, so full collections do not walk them."""
+    import gc
+    import sys
+
+    sys.modules.pop("lerend.asgi", None)
+    gc.unfreeze()
+    assert gc.get_freeze_count() == 0
+    import lerend.asgi  # noqa: F401
+
+    assert gc.get_freeze_count() > 10_000
+    assert "workshops.api" in sys.modules  # imported at start, not at the first request
