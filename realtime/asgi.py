@@ -332,12 +332,14 @@ class Router:
 DEFAULT_FAST_PATH = "workshops.fastpath"
 
 
-def make_application(app: ASGIApp, *, provider: Any = None, hub: Hub | None = None) -> Router:
-    """The SSE endpoint and, with the default provider, the participants' fast path
-    (workshops.fastpath: notes and votes answered before Django) in front of `app`."""
+def make_application(app: ASGIApp, *, provider: Any = None, hub: Hub | None = None) -> ASGIApp:
+    """The SSE endpoint in front of `app` and, with the default provider, the participants'
+    fast path (workshops.fastpath: notes, votes and joins answered before Django) in front
+    of both: its requests skip the router's layers; what it leaves goes on to the router."""
+    router = Router(app, SSEApp(provider=provider, hub=hub))
     if provider is None:
-        app = importlib.import_module(DEFAULT_FAST_PATH).FastPath(app)
-    return Router(app, SSEApp(provider=provider, hub=hub))
+        return importlib.import_module(DEFAULT_FAST_PATH).FastPath(router)
+    return router
 
 
 __all__ = ["Frame", "Router", "SSEApp", "make_application"]

@@ -27,11 +27,25 @@ from functools import partial
 from typing import Any
 
 from asgiref.sync import sync_to_async
-from pydantic import BaseModel, create_model
+from django.conf import settings
+from django.core.exceptions import DisallowedHost
+from django.core.handlers.asgi import ASGIRequest
+from django.http.cookie import parse_cookie
+from django.middleware.csrf import CsrfViewMiddleware
+from django.utils import translation
+from django.utils.translation import get_supported_language_variant
+from django.utils.translation.trans_real import parse_accept_lang_header
+from pydantic import BaseModel, ValidationError, create_model
 
-from . import participants
-from .api_schemas import note_out
+from core.errors import DomainError
+from core.net import client_address
+
+from . import participants, services
+from .api_schemas import JoinIn, NoteIn, VoteIn, note_out
+from .events import participant_cookie_name
+from .models import hash_token, normalise_code
 from .participants import participant_for_token
+from .writer import writer
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[dict]]
@@ -60,13 +74,16 @@ def _headers(scope: Scope) -> dict[str, str]:
 
 
 def _language(headers: dict[str, str], cookies: dict[str, str]) -> str:
-    from django.conf import settings
-    from django.utils.translation import get_supported_language_variant
-    from django.utils.translation.trans_real import parse_accept_lang_header
+    """The language cookie's, else the browser's first supported language, else Dutch."""
+    return _language_of(
+        cookies.get(settings.LANGUAGE_COOKIE_NAME, ""), headers.get("accept-language", "")
+    )
 
-    wanted = [cookies.get(settings.LANGUAGE_COOKIE_NAME, "")]
-    wanted += [code for code, _q in parse_accept_lang_header(headers.get("accept-language", ""))]
-    for code in wanted:
+
+@functools.lru_cache(maxsize=256)
+def _language_of(cookie: str, accept: str) -> str:
+    """A room's phones send a handful of distinct headers: each is parsed once."""
+    for code in [cookie, *(code for code, _q in parse_accept_lang_header(accept))]:
         if code and code != "*":
             try:
                 return get_supported_language_variant(code)
@@ -150,7 +167,6 @@ class FastPath:
                 return b"".join(chunks), False
 
     async def _participant(self, token: str) -> Any:
-        from .models import hash_token
 
         participant = participants.cached(hash_token(token)) if token else None
         if participant is None and token:
@@ -160,11 +176,6 @@ class FastPath:
         return participant
 
     async def _api(self, scope: Scope, send: Send, code: str, what: str, body: bytes) -> None:
-        from pydantic import ValidationError
-
-        from . import services
-        from .api_schemas import NoteIn, VoteIn
-        from .models import normalise_code
 
         headers = _headers(scope)
         scheme, _sep, token = headers.get("authorization", "").partition(" ")
@@ -214,14 +225,6 @@ class FastPath:
 
     async def _join(self, scope: Scope, send: Send, body: bytes) -> None:
         """`POST /api/v1/join` with a JSON body: the participant and the cookie."""
-        from django.core.handlers.asgi import ASGIRequest
-        from pydantic import ValidationError
-
-        from core.net import client_address
-
-        from . import services
-        from .api_schemas import JoinIn
-        from .events import participant_cookie_name
 
         headers = _headers(scope)
         if "json" not in headers.get("content-type", ""):
@@ -238,7 +241,6 @@ class FastPath:
         if joined is None:
             return
         participant, token = joined
-        from .models import hash_token
 
         participants.remember(hash_token(token), participant)
         session = participant.session
@@ -258,11 +260,6 @@ class FastPath:
         )
 
     async def _form(self, scope: Scope, send: Send, code: str, body: bytes) -> None:
-        from django.http.cookie import parse_cookie
-
-        from . import services
-        from .events import participant_cookie_name
-        from .models import normalise_code
 
         headers = _headers(scope)
         if headers.get("x-requested-with") != "fetch" or normalise_code(code) != code:
@@ -307,9 +304,6 @@ class FastPath:
     @staticmethod
     async def _write(send: Send, build: Callable[[], Any], language: str) -> Any:
         """Hand the contribution to the writer; answer its DomainError here (None)."""
-        from core.errors import DomainError
-
-        from .writer import writer
 
         try:
             with _speaking(language):
@@ -324,7 +318,6 @@ class FastPath:
 def _speaking(language: str) -> Any:
     """`translation.override`, or nothing when the language is already active (on the
     event loop it mostly is: every override copies the context's locals twice)."""
-    from django.utils import translation
 
     if translation.get_language() == language:
         return contextlib.nullcontext()
@@ -361,9 +354,6 @@ def _int(value: Any, default: int) -> int:
 
 def _csrf_checked_form(scope: Scope, body: bytes) -> Any:
     """The form's fields, once Django's CSRF check passed (else Django answers)."""
-    from django.core.exceptions import DisallowedHost
-    from django.core.handlers.asgi import ASGIRequest
-    from django.middleware.csrf import CsrfViewMiddleware
 
     request = ASGIRequest(scope, io.BytesIO(body))
     middleware = CsrfViewMiddleware(lambda _request: None)  # type: ignore[arg-type, return-value]
