@@ -44,7 +44,8 @@ def _window(bucket: str, window: int) -> tuple[str, int]:
 def count(bucket: str, window: int = 60) -> int:
     """Add one event to the bucket's current window; returns the window's count."""
     key, _retry = _window(bucket, window)
-    cache.add(key, 0, window * 2)
+    if cache.add(key, 1, window * 2):  # the window's first: one cache call, not two
+        return 1
     try:
         return int(cache.incr(key))
     except ValueError:  # expired between add and incr

@@ -25,6 +25,7 @@ import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from functools import partial
 from typing import Any
+from urllib.parse import parse_qsl
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -271,7 +272,7 @@ class FastPath:
         session = participant.session
         if session.code != code:
             raise _NotMine
-        data = _csrf_checked_form(scope, body)
+        data = _csrf_checked_form(scope, body, cookies)
         what = data.get("what", "")
         if what not in ("note", "vote"):
             raise _NotMine
@@ -352,16 +353,30 @@ def _int(value: Any, default: int) -> int:
         return default
 
 
-def _csrf_checked_form(scope: Scope, body: bytes) -> Any:
-    """The form's fields, once Django's CSRF check passed (else Django answers)."""
-
+def _csrf_checked_form(scope: Scope, body: bytes, cookies: dict[str, str]) -> dict[str, str]:
+    """The form's fields, once Django's CSRF check passed (else Django answers). The body is
+    read as Django's QueryDict reads it (UTF-8, blank values kept, the last of a repeated
+    field, at most DATA_UPLOAD_MAX_NUMBER_FIELDS), into a plain dict: a third of the check's
+    cost went to building the QueryDict. Anything unusual goes to Django unchanged."""
+    try:
+        fields = dict(
+            parse_qsl(
+                body.decode(),
+                keep_blank_values=True,
+                max_num_fields=settings.DATA_UPLOAD_MAX_NUMBER_FIELDS,
+            )
+        )
+    except ValueError:  # not UTF-8, or too many fields: Django's answer
+        raise _NotMine from None
     request = ASGIRequest(scope, io.BytesIO(body))
+    request.COOKIES = cookies
+    request.POST = fields  # type: ignore[assignment]  # what the check reads (its setter)
     middleware = CsrfViewMiddleware(lambda _request: None)  # type: ignore[arg-type, return-value]
     try:
         middleware.process_request(request)
         if middleware.process_view(request, _form_view, (), {}) is not None:  # type: ignore[arg-type]
             raise _NotMine  # refused: Django's own 403 page answers
-        return request.POST
+        return fields
     except DisallowedHost:
         raise _NotMine from None
 
