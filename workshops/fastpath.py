@@ -31,6 +31,8 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.core.handlers.asgi import ASGIRequest
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http.cookie import parse_cookie
 from django.middleware.csrf import CsrfViewMiddleware
 from django.utils import translation
@@ -371,7 +373,7 @@ def _csrf_checked_form(scope: Scope, body: bytes, cookies: dict[str, str]) -> di
     request = ASGIRequest(scope, io.BytesIO(body))
     request.COOKIES = cookies
     request.POST = fields  # type: ignore[assignment]  # what the check reads (its setter)
-    middleware = CsrfViewMiddleware(lambda _request: None)  # type: ignore[arg-type, return-value]
+    middleware = _csrf()
     try:
         middleware.process_request(request)
         if middleware.process_view(request, _form_view, (), {}) is not None:  # type: ignore[arg-type]
@@ -379,6 +381,19 @@ def _csrf_checked_form(scope: Scope, body: bytes, cookies: dict[str, str]) -> di
         return fields
     except DisallowedHost:
         raise _NotMine from None
+
+
+@functools.cache
+def _csrf() -> CsrfViewMiddleware:
+    """One instance for the process, as Django keeps its middleware (it caches the trusted
+    origins it parses from the settings)."""
+    return CsrfViewMiddleware(lambda _request: None)  # type: ignore[arg-type, return-value]
+
+
+@receiver(setting_changed)
+def _forget_csrf(*, setting: str, **_kwargs: Any) -> None:
+    if setting.startswith("CSRF_") or setting == "ALLOWED_HOSTS":
+        _csrf.cache_clear()
 
 
 def _form_view() -> None:

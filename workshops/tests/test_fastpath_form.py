@@ -92,3 +92,13 @@ def test_a_body_django_would_read_otherwise_goes_to_django(board, settings):
     assert _post(session, token, too_many)[0].status_code == 599
     assert _post(session, token, not_utf8)[0].status_code == 599
     assert Note.objects.count() == 0
+
+
+def test_the_csrf_check_follows_a_change_of_the_trusted_origins(board, settings):
+    session, ref = board
+    _participant, token = services.join_session(code=session.code)
+    proxy = {"Origin": "https://room.example"}
+    assert _post(session, token, _form(ref, text="a", key=key()), **proxy)[0].status_code == 599
+    settings.CSRF_TRUSTED_ORIGINS = ["https://room.example"]
+    assert _post(session, token, _form(ref, text="b", key=key()), **proxy)[0].status_code == 204
+    assert list(Note.objects.values_list("text", flat=True)) == ["b"]
