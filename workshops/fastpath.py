@@ -170,7 +170,6 @@ class FastPath:
                 return b"".join(chunks), False
 
     async def _participant(self, token: str) -> Any:
-
         participant = participants.cached(hash_token(token)) if token else None
         if participant is None and token:
             participant = await _in_thread(participant_for_token, token)
@@ -179,7 +178,6 @@ class FastPath:
         return participant
 
     async def _api(self, scope: Scope, send: Send, code: str, what: str, body: bytes) -> None:
-
         headers = _headers(scope)
         scheme, _sep, token = headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or "json" not in headers.get("content-type", ""):
@@ -228,7 +226,6 @@ class FastPath:
 
     async def _join(self, scope: Scope, send: Send, body: bytes) -> None:
         """`POST /api/v1/join` with a JSON body: the participant and the cookie."""
-
         headers = _headers(scope)
         if "json" not in headers.get("content-type", ""):
             raise _NotMine
@@ -244,7 +241,6 @@ class FastPath:
         if joined is None:
             return
         participant, token = joined
-
         participants.remember(hash_token(token), participant)
         session = participant.session
         out = {
@@ -263,7 +259,6 @@ class FastPath:
         )
 
     async def _form(self, scope: Scope, send: Send, code: str, body: bytes) -> None:
-
         headers = _headers(scope)
         if headers.get("x-requested-with") != "fetch" or normalise_code(code) != code:
             raise _NotMine
@@ -307,7 +302,6 @@ class FastPath:
     @staticmethod
     async def _write(send: Send, build: Callable[[], Any], language: str) -> Any:
         """Hand the contribution to the writer; answer its DomainError here (None)."""
-
         try:
             with _speaking(language):
                 job = build()
@@ -321,7 +315,6 @@ class FastPath:
 def _speaking(language: str) -> Any:
     """`translation.override`, or nothing when the language is already active (on the
     event loop it mostly is: every override copies the context's locals twice)."""
-
     if translation.get_language() == language:
         return contextlib.nullcontext()
     return translation.override(language)
