@@ -21,6 +21,7 @@ from ninja.responses import Status
 from pydantic import ConfigDict, StrictBool
 
 from core.api_errors import ErrorOut, error_responses
+from core.pagination import MAX_OFFSET
 from core.text import name_type, text_type
 from orgs.access import get_membership, get_team
 from orgs.models import Role, Team
@@ -532,7 +533,7 @@ def training_out(r: TrainingRecord) -> dict[str, Any]:
 
 class Paging(Schema):
     limit: int = Field(100, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)  # beyond 64 bits the database fails (500)
 
 
 class TrainingPage(Schema):

@@ -408,3 +408,14 @@ def test_a_replayed_import_or_form_is_refused_not_counted_twice(admin_client, or
     assert admin_client.post("/o/korenbloem/learning/trainings/", data).status_code == 302
     assert admin_client.post("/o/korenbloem/learning/trainings/", data).status_code == 400
     assert TrainingRecord.objects.count() == 2
+
+
+@pytest.mark.parametrize("offset", [2**53, 2**65, -1])
+def test_api_trainings_refuse_an_offset_no_database_holds(admin_client, org, teams, offset):
+    """Found by schemathesis: an offset past 64 bits reached SQLite and answered 500."""
+    add_training(org, teams["bakkerij"], "Jan")
+    base = "/organisations/korenbloem/learning/trainings"
+    refused = call(admin_client, "get", f"{base}?offset={offset}")
+    assert refused.status_code == 422, refused.content
+    listed = call(admin_client, "get", f"{base}?offset=0&limit=5").json()
+    assert listed["count"] == 1 and len(listed["items"]) == 1
