@@ -18,6 +18,7 @@ import time
 from contextvars import ContextVar
 
 from django.core.cache import cache
+from django.utils.functional import Promise
 
 from .errors import DomainError
 
@@ -59,8 +60,9 @@ def exceeded(bucket: str, limit: int, window: int = 60) -> int:
     return retry_after if (cache.get(key) or 0) >= limit else 0
 
 
-def check(bucket: str, limit: int, window: int = 60, *, message: str) -> None:
-    """Count one event; raise `RateLimited` past `limit` in this window."""
+def check(bucket: str, limit: int, window: int = 60, *, message: str | Promise) -> None:
+    """Count one event; raise `RateLimited` past `limit` in this window. A hot path passes
+    `message` lazily (`gettext_lazy`): it is translated only when the limit is hit."""
     if count(bucket, window) > limit:
         _key, retry_after = _window(bucket, window)
-        raise RateLimited(message, retry_after=retry_after)
+        raise RateLimited(str(message), retry_after=retry_after)

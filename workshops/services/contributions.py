@@ -29,9 +29,10 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core import ratelimit
-from core.db import insert_all
+from core.db import insert_all, new_row
 from core.errors import DomainError
 
 from .. import activities, queries, register
@@ -64,6 +65,7 @@ from .common import (
 )
 
 CONTRIBUTIONS_PER_MINUTE = 30
+TOO_MUCH = gettext_lazy("You are sending too much at once. Wait a minute and try again.")
 
 
 class Bulk:
@@ -116,7 +118,7 @@ def allowed(participant: Participant | None) -> None:
         ratelimit.check(
             f"workshops:contribution:{participant.pk}",
             CONTRIBUTIONS_PER_MINUTE,
-            message=_("You are sending too much at once. Wait a minute and try again."),
+            message=TOO_MUCH,
         )
 
 
@@ -185,7 +187,8 @@ def note(
         if not isinstance(question, int) or isinstance(question, bool):
             raise DomainError(_("The question must be a number."))
         group, rnd = activities.get(ref.kind).check_note(session, ref, participant, question)
-        return Note(
+        return new_row(
+            Note,
             session=session,
             participant=participant,
             key=parsed,

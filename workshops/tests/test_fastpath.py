@@ -11,6 +11,8 @@ from functools import partial
 
 import httpx
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from workshops import services
 from workshops.fastpath import FastPath, participant_for_token
@@ -542,6 +544,75 @@ def test_insert_all_prepares_values_of_another_type_as_a_save_would(board):
         row[0]: row[1:] for row in Note.objects.filter(session=session).values_list("pk", *columns)
     }
     assert stored[lean.pk] == stored[saved.pk] == ("Notes", 1, None, None, False, ref.id)
+
+
+def test_insert_all_binds_uuids_and_datetimes_as_a_save_does(board):
+    """The lean preparers of UUIDs and aware datetimes give what a save binds: the stored
+    columns are the same, read raw, for a UUID or its text and for UTC or another zone."""
+    import datetime
+    import zoneinfo
+
+    from django.db import connection
+
+    from core import db
+
+    session, ref = board
+    people = [services.join_session(code=session.code)[0] for _i in range(4)]
+    key = uuid.uuid4()
+    moment = datetime.datetime(2026, 12, 1, 19, 8, 7, 654321, tzinfo=datetime.UTC)
+    brussels = moment.astimezone(zoneinfo.ZoneInfo("Europe/Brussels"))
+    rows = [
+        Note(session=session, participant=people[0], key=key, created_at=moment),
+        Note(session=session, participant=people[1], key=str(key), created_at=brussels),
+    ]
+    saved = [
+        Note(session=session, participant=people[2], key=key, created_at=moment),
+        Note(session=session, participant=people[3], key=str(key), created_at=brussels),
+    ]
+    for note in rows + saved:
+        note.step_id, note.text = ref.id, "n"
+    db.insert_all(rows)
+    for note in saved:
+        note.save()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, {connection.ops.quote_name('key')}, created_at "  # noqa: S608
+            f"FROM {Note._meta.db_table} WHERE session_id = %s",
+            [session.pk],
+        )
+        raw = {pk: (stored_key, created) for pk, stored_key, created in cursor.fetchall()}
+    assert len({raw[note.pk] for note in rows + saved}) == 1
+    assert Note.objects.get(pk=rows[1].pk).created_at == moment
+
+
+def test_new_row_builds_what_the_keyword_form_builds(board):
+    """The writer's lean constructor: the same values, defaults and cached related objects
+    as `Model(**values)`, still a new row; an unknown name is refused as Django refuses it."""
+    from core import db
+
+    session, ref = board
+    participant, _token = services.join_session(code=session.code)
+    values = {"session": session, "participant": participant, "key": uuid.uuid4()}
+    values |= {"step_id": ref.id, "question": 2, "text": "n", "group": None}
+    lean, usual = db.new_row(Note, **values), Note(**values)
+
+    def plain(row):
+        return {k: v for k, v in vars(row).items() if k not in ("_state", "public_id")}
+
+    assert plain(lean).keys() == plain(usual).keys()
+    for name, value in plain(usual).items():
+        if name not in ("created_at", "updated_at"):
+            assert plain(lean)[name] == value, name
+    assert lean.public_id != usual.public_id and lean.created_at is not None
+    assert lean._state.adding and lean.pk is None
+    assert lean._state.fields_cache == usual._state.fields_cache
+    with CaptureQueriesContext(connection) as queries:
+        assert (lean.session, lean.participant, lean.group) == (session, participant, None)
+    assert len(queries) == 0
+    event = db.new_row(SessionEvent, session=session, channel="all", event="note", data="{}")
+    assert (event.session_id, event.seq, event.channel) == (session.pk, None, "all")
+    with pytest.raises(TypeError):
+        db.new_row(Note, sesion=session)
 
 
 def test_writer_answers_each_job_in_its_own_language(board):
