@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core import ratelimit
-from core.db import insert_all, new_row
+from core.db import insert_all
 from core.errors import DomainError
 
 from .. import activities, queries, register
@@ -187,8 +187,7 @@ def note(
         if not isinstance(question, int) or isinstance(question, bool):
             raise DomainError(_("The question must be a number."))
         group, rnd = activities.get(ref.kind).check_note(session, ref, participant, question)
-        return new_row(
-            Note,
+        return Note(
             session=session,
             participant=participant,
             key=parsed,

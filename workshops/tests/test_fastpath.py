@@ -11,8 +11,6 @@ from functools import partial
 
 import httpx
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from workshops import services
 from workshops.fastpath import FastPath, participant_for_token
@@ -583,36 +581,6 @@ def test_insert_all_binds_uuids_and_datetimes_as_a_save_does(board):
         raw = {pk: (stored_key, created) for pk, stored_key, created in cursor.fetchall()}
     assert len({raw[note.pk] for note in rows + saved}) == 1
     assert Note.objects.get(pk=rows[1].pk).created_at == moment
-
-
-def test_new_row_builds_what_the_keyword_form_builds(board):
-    """The writer's lean constructor: the same values, defaults and cached related objects
-    as `Model(**values)`, still a new row; an unknown name is refused as Django refuses it."""
-    from core import db
-
-    session, ref = board
-    participant, _token = services.join_session(code=session.code)
-    values = {"session": session, "participant": participant, "key": uuid.uuid4()}
-    values |= {"step_id": ref.id, "question": 2, "text": "n", "group": None}
-    lean, usual = db.new_row(Note, **values), Note(**values)
-
-    def plain(row):
-        return {k: v for k, v in vars(row).items() if k not in ("_state", "public_id")}
-
-    assert plain(lean).keys() == plain(usual).keys()
-    for name, value in plain(usual).items():
-        if name not in ("created_at", "updated_at"):
-            assert plain(lean)[name] == value, name
-    assert lean.public_id != usual.public_id and lean.created_at is not None
-    assert lean._state.adding and lean.pk is None
-    assert lean._state.fields_cache == usual._state.fields_cache
-    with CaptureQueriesContext(connection) as queries:
-        assert (lean.session, lean.participant, lean.group) == (session, participant, None)
-    assert len(queries) == 0
-    event = db.new_row(SessionEvent, session=session, channel="all", event="note", data="{}")
-    assert (event.session_id, event.seq, event.channel) == (session.pk, None, "all")
-    with pytest.raises(TypeError):
-        db.new_row(Note, sesion=session)
 
 
 def test_writer_answers_each_job_in_its_own_language(board):
