@@ -522,6 +522,8 @@ def _medians(rounds: list[dict]) -> dict:
         elif name == "stored":
             wrong = [v for v in values if v != rounds[0]["participants"]]
             out[name] = wrong[0] if wrong else value
+        elif name in ("error_sample", "join_error_sample"):
+            out[name] = [sample for r in rounds for sample in r[name]][:5]
         elif name == "stored_equals_n":
             out[name] = all(values)
         elif name == "peak_connections":

@@ -149,8 +149,14 @@ def test_too_many_contributions_is_429(live, join, board):
         assert (
             post(client, url, {"step": board.id, "text": f"n{n}", "key": key()}).status_code == 201
         )
-    response = post(client, url, {"step": board.id, "text": "one too many", "key": key()})
+    body = json.dumps({"step": board.id, "text": "one too many", "key": key()})
+    response = client.post(
+        url, body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="nl-BE,nl;q=0.9"
+    )
     assert response.status_code == 429
+    assert response.json()["detail"] == (
+        "Je verstuurt te veel tegelijk. Wacht een minuutje en probeer opnieuw."
+    )
     assert Note.objects.filter(session=live).count() == services.CONTRIBUTIONS_PER_MINUTE
 
 

@@ -191,7 +191,7 @@ def test_fast_path_rate_limit_answers_429_with_retry_after(board):
                 await client.post(
                     f"/api/v1/sessions/{session.code}/notes",
                     json={"step": ref.id, "text": f"n{i}", "key": key()},
-                    headers={"Authorization": f"Bearer {token}"},
+                    headers={"Authorization": f"Bearer {token}", "Accept-Language": "en"},
                 )
                 for i in range(services.CONTRIBUTIONS_PER_MINUTE + 1)
             ]
@@ -199,7 +199,10 @@ def test_fast_path_rate_limit_answers_429_with_retry_after(board):
     responses = asyncio.run(calls())
     assert responses[-1].status_code == 429
     assert int(responses[-1].headers["Retry-After"]) >= 1
-    assert json.loads(responses[-1].content)["code"] == "rate_limited"
+    refused = json.loads(responses[-1].content)
+    assert refused["code"] == "rate_limited"
+    # The message is translated when the limit is hit, in the phone's language.
+    assert refused["detail"] == "You are sending too much at once. Wait a minute and try again."
     assert Note.objects.count() == services.CONTRIBUTIONS_PER_MINUTE
 
 
