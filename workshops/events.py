@@ -28,7 +28,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from core.db import insert_all
+from core.db import insert_all, new
 
 from . import contract
 from .models import LiveSession, Participant, SessionEvent, Status, normalise_code
@@ -62,7 +62,7 @@ def emit(
     pending: list[SessionEvent] | None = getattr(_batch, "events", None)
     if pending is not None:  # the writer's batch numbers and stores them at its end
         data = json.dumps(payload, cls=DjangoJSONEncoder, separators=(",", ":"), ensure_ascii=False)
-        record = SessionEvent(session=session, channel=audience, event=event, data=data)
+        record = new(SessionEvent, session=session, channel=audience, event=event, data=data)
         pending.append(record)
         return record
     now = timezone.now()

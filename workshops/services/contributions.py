@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core import ratelimit
-from core.db import insert_all
+from core.db import insert_all, new
 from core.errors import DomainError
 
 from .. import activities, queries, register
@@ -187,7 +187,8 @@ def note(
         if not isinstance(question, int) or isinstance(question, bool):
             raise DomainError(_("The question must be a number."))
         group, rnd = activities.get(ref.kind).check_note(session, ref, participant, question)
-        return Note(
+        return new(
+            Note,
             session=session,
             participant=participant,
             key=parsed,
@@ -306,7 +307,8 @@ def vote(
             )
         if choice not in options:
             raise DomainError(_("This is not one of the choices."), code="unknown_choice")
-        return Vote(
+        return new(
+            Vote,
             session=session,
             participant=participant,
             key=parsed,
