@@ -82,8 +82,7 @@ def locked(session: LiveSession) -> LiveSession:
         return session
     rows = (
         LiveSession.objects.select_for_update()
-        .select_related("organisation")
-        .defer(*IMMUTABLE_FIELDS)
+        .defer(*IMMUTABLE_FIELDS)  # its fields are copied below, not its related objects
         .filter(pk=session.pk)
         .order_by()  # one row by its key: no ORDER BY to compile (a sixth of the look-up)
     )
