@@ -1,14 +1,14 @@
 """The default cache: Django's local-memory cache, with counters for the rate limiter.
 
 `core.ratelimit` counts every contribution of a room (a note, a vote) in the cache. In
-Django's local-memory cache a count costs an `add` or an `incr`: a validated key, a pickled
-value and a lock, about 10 µs a time, a twentieth of what the writer spends on a note
-(bench/notes.py). Its 300 entries are also culled at random once full, so with a room of
-1,000 phones a participant's counter could vanish mid-window. Here the counters live in a
-dict of their own, in the process as the cache is (`Windows`): a count is one lock and one
-dict update, expired windows are dropped as the dict grows, and the cache's `clear()`
-(which tests call to start afresh) empties them too. With Redis (`REDIS_URL`) the rate
-limiter counts in Redis, shared by the processes, as before.
+Django's local-memory cache a count costs an `add` or an `incr`: a validated key, a
+pickled value and a lock, 7-10 µs a time (timed), a twentieth of what the writer spends
+on a note. It also holds 300 entries and drops the least recently used third once full,
+so in a room of 1,000 phones a participant's counter could vanish mid-window. Here the
+counters live in a dict of their own, in the process as the cache is (`Windows`): a
+count is one lock and one dict update, expired windows are dropped as the dict grows,
+and the cache's `clear()` (which tests call to start afresh) empties them too. With
+Redis (`REDIS_URL`) the rate limiter counts in Redis, shared by the processes, as before.
 """
 
 from __future__ import annotations

@@ -326,8 +326,8 @@ def _replays(items: list[Contribution]) -> dict[tuple[Any, ...], Any]:
     """The rows already stored under the batch's client keys: one probe per model.
 
     The probe asks only for the ids, in SQL of its own: in a burst it finds none, and
-    building the ORM's query for a hundred keys cost a tenth of the writer's time
-    (bench/notes.py). The rows it finds (a replay) are loaded by the ORM."""
+    building the ORM's query for a hundred keys cost a tenth of the writer's time (profiled
+    over batches of 100 notes). The rows it finds (a replay) are loaded by the ORM."""
     wanted: dict[Any, list[Contribution]] = {}
     for item in items:
         wanted.setdefault(item.model, []).append(item)

@@ -37,8 +37,8 @@ def test_counts_live_beside_the_cache_and_clear_with_it(local):
 
 
 def test_a_room_of_phones_keeps_every_counter(local):
-    """Django's local-memory cache holds 300 entries and culls at random beyond them; the
-    counters of 1,000 phones in one window all stay."""
+    """Django's local-memory cache holds 300 entries and drops the oldest third beyond
+    them; the counters of 1,000 phones in one window all stay."""
     with time_machine.travel(1_800_000_000, tick=False):
         for phone in range(1000):
             ratelimit.count(f"phone:{phone}")
