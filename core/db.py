@@ -94,9 +94,7 @@ def _plan(model: Any) -> list[tuple[str, str, Any, Any]] | None:
             continue
         related = None
         if field.is_relation:
-            if not isinstance(field, models.ForeignKey) or field.one_to_one:
-                return None
-            if field.target_field is not field.related_model._meta.pk:
+            if not _plain_foreign_key(field):
                 return None
             related = field.related_model._meta.concrete_model
         # What `Field.get_default()` calls; a field that overrides it (a foreign key) is asked.
@@ -104,6 +102,16 @@ def _plan(model: Any) -> list[tuple[str, str, Any, Any]] | None:
         default = field._get_default if plain else field.get_default
         plan.append((field.name, field.attname, default, related))
     return plan
+
+
+def _plain_foreign_key(field: Any) -> bool:
+    """A foreign key to its model's primary key (not one-to-one): its id is the related
+    object's pk, which is all `new()` and `insert_all()` rely on."""
+    return (
+        isinstance(field, models.ForeignKey)
+        and not field.one_to_one
+        and field.target_field is field.related_model._meta.pk
+    )
 
 
 def _signalled(model: Any) -> bool:
@@ -171,9 +179,7 @@ def _plain_relations(model: Any) -> list[tuple[str, str]] | None:
     for field in opts.concrete_fields:
         if not field.is_relation:
             continue
-        if not isinstance(field, models.ForeignKey) or field.one_to_one:
-            return None
-        if field.target_field is not field.related_model._meta.pk:
+        if not _plain_foreign_key(field):
             return None
         relations.append((field.name, field.attname))
     return relations
